@@ -1,0 +1,27 @@
+import Foundation
+import GRDB
+
+/// Opens the SQLite database behind a fleet: a WAL `DatabasePool` on a file, or an in-memory
+/// `DatabaseQueue` for tests and `--memory`. Runs the migrations either way.
+public enum FleetDatabase {
+    /// A file database at `path` (parent folders are created).
+    public static func open(path: String) throws -> any DatabaseWriter {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        config.busyMode = .timeout(5)
+        let pool = try DatabasePool(path: path, configuration: config)
+        try Migrations.migrator.migrate(pool)
+        return pool
+    }
+
+    /// A private in-memory database.
+    public static func inMemory() throws -> any DatabaseWriter {
+        let queue = try DatabaseQueue(configuration: Configuration())
+        try Migrations.migrator.migrate(queue)
+        return queue
+    }
+}

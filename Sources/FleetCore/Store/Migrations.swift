@@ -1,0 +1,90 @@
+import GRDB
+
+/// The versioned schema. Migrations are append-only: never edit a shipped one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 world") { db in
+            try db.create(table: "sandbox") { t in
+                t.primaryKey("id", .text)
+                t.column("fixtures", .text)
+                t.column("seed", .integer).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("seedDocument", .text).notNull()
+                t.column("clock", .jsonText).notNull()
+                t.column("settings", .jsonText).notNull()
+            }
+            try db.create(table: "owner") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.column("email", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("smartcarUserId", .text).notNull().unique()
+                t.column("dimoAddress", .text).notNull().unique()
+                t.column("homeLatitude", .double).notNull()
+                t.column("homeLongitude", .double).notNull()
+                t.column("homeCity", .text).notNull()
+                t.uniqueKey(["sandboxId", "email"])
+            }
+            try db.create(table: "smartcarApp") { t in
+                t.primaryKey("sandboxId", .text).references("sandbox", onDelete: .cascade)
+                t.column("clientId", .text).notNull().unique()
+                t.column("clientSecret", .text).notNull()
+                t.column("managementToken", .text).notNull().unique()
+                t.column("redirectUris", .jsonText).notNull()
+            }
+            try db.create(table: "dimoLicense") { t in
+                t.primaryKey("sandboxId", .text).references("sandbox", onDelete: .cascade)
+                t.column("clientId", .text).notNull().unique()
+                t.column("tokenId", .integer).notNull().unique()
+                t.column("alias", .text).notNull()
+                t.column("redirectUris", .jsonText).notNull()
+                t.column("signerPrivateKey", .text).notNull()
+                t.column("signerAddress", .text).notNull().unique()
+            }
+            try db.create(table: "vehicle") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.belongsTo("owner", onDelete: .cascade).notNull()
+                t.column("vin", .text).notNull().unique()
+                t.column("smartcarId", .text).notNull().unique()
+                t.column("dimoTokenId", .integer).notNull().unique()
+                t.column("make", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("year", .integer).notNull()
+                t.column("powertrain", .text).notNull()
+                t.column("batteryCapacityKWh", .double)
+                t.column("fuelTankLiters", .double)
+            }
+            try db.create(table: "vehicleState") { t in
+                t.primaryKey("vehicleId", .integer).references("vehicle", onDelete: .cascade)
+                t.column("updatedAt", .datetime).notNull()
+                t.column("odometerKm", .double).notNull()
+                t.column("latitude", .double).notNull()
+                t.column("longitude", .double).notNull()
+                t.column("heading", .double).notNull()
+                t.column("stateOfCharge", .double)
+                t.column("fuelFraction", .double)
+                t.column("rangeKm", .double).notNull()
+                t.column("isPluggedIn", .boolean).notNull()
+                t.column("chargeState", .text).notNull()
+                t.column("chargeLimit", .double).notNull()
+                t.column("isLocked", .boolean).notNull()
+                t.column("doors", .jsonText).notNull()
+                t.column("windows", .jsonText).notNull()
+                t.column("sunroof", .text)
+                t.column("hood", .text).notNull()
+                t.column("trunk", .text).notNull()
+                t.column("chargingPort", .text)
+                t.column("tirePressureKPa", .jsonText).notNull()
+                t.column("oilLife", .double)
+                t.column("ignitionOn", .boolean).notNull()
+                t.column("speedKph", .double).notNull()
+                t.column("lowVoltageBatteryV", .double).notNull()
+                t.column("cabinTempC", .double).notNull()
+                t.column("outsideTempC", .double).notNull()
+            }
+        }
+        return migrator
+    }
+}

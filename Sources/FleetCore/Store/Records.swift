@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+
+/// Per-sandbox settings stored with the sandbox.
+public struct SandboxSettings: Codable, Sendable, Equatable {
+    /// Whether the vendors' rate limits apply.
+    public var rateLimits: Bool = true
+    /// How many requests the journal keeps.
+    public var journalSize: Int = 1000
+
+    public init() {}
+
+    public static let journalSizeRange = 1...100_000
+}
+
+/// A sandbox row: a whole isolated world and its clock.
+public struct SandboxRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "sandbox"
+    public var id: String
+    /// Name of the fixture set it came from, or `nil` when generated.
+    public var fixtures: String?
+    public var seed: Int64
+    public var createdAt: Date
+    /// The materialized world a reset returns to (JSON of `FleetDocument`).
+    public var seedDocument: String
+    public var clock: VirtualClock
+    public var settings: SandboxSettings
+}
+
+public struct OwnerRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "owner"
+    public var id: Int64?
+    public var sandboxId: String
+    public var email: String
+    public var name: String
+    public var smartcarUserId: String
+    public var dimoAddress: String
+    public var homeLatitude: Double
+    public var homeLongitude: Double
+    public var homeCity: String
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct SmartcarAppRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "smartcarApp"
+    public var sandboxId: String
+    public var clientId: String
+    public var clientSecret: String
+    public var managementToken: String
+    public var redirectUris: [String]
+}
+
+public struct DIMOLicenseRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "dimoLicense"
+    public var sandboxId: String
+    public var clientId: String
+    public var tokenId: Int64
+    public var alias: String
+    public var redirectUris: [String]
+    public var signerPrivateKey: String
+    public var signerAddress: String
+}
+
+public struct VehicleRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "vehicle"
+    public var id: Int64?
+    public var sandboxId: String
+    public var ownerId: Int64
+    public var vin: String
+    public var smartcarId: String
+    public var dimoTokenId: Int64
+    public var make: String
+    public var model: String
+    public var year: Int
+    public var powertrain: Powertrain
+    public var batteryCapacityKWh: Double?
+    public var fuelTankLiters: Double?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A vehicle's physical state: one row per vehicle, one column per quantity
+/// (grouped corners such as doors are JSON columns).
+public struct VehicleStateRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "vehicleState"
+    public var vehicleId: Int64
+    public var updatedAt: Date
+    public var state: VehicleState
+
+    public init(vehicleId: Int64, updatedAt: Date, state: VehicleState) {
+        self.vehicleId = vehicleId
+        self.updatedAt = updatedAt
+        self.state = state
+    }
+
+    private enum CodingKeys: String, CodingKey { case vehicleId, updatedAt }
+
+    // The state's fields are flattened into this row's columns.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        vehicleId = try container.decode(Int64.self, forKey: .vehicleId)
+        updatedAt = try container.decode(Date.self, forKey: .updatedAt)
+        state = try VehicleState(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(vehicleId, forKey: .vehicleId)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try state.encode(to: encoder)
+    }
+}
+
+/// A vehicle joined with its owner and state: what most reads want.
+public struct VehicleSnapshot: Sendable, Equatable {
+    public var vehicle: VehicleRecord
+    public var owner: OwnerRecord
+    public var state: VehicleState
+    public var updatedAt: Date
+}

@@ -1,0 +1,48 @@
+/// A small deterministic generator (SplitMix64) so a sandbox's seed reproduces its world exactly.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension RandomNumberGenerator {
+    /// A uniformly distributed double in `range`.
+    public mutating func double(in range: ClosedRange<Double>) -> Double {
+        Double.random(in: range, using: &self)
+    }
+}
+
+/// Identifiers in the shapes the vendors use.
+public enum Identifiers {
+    /// A lower-case UUID v4 string.
+    public static func uuid<R: RandomNumberGenerator>(using rng: inout R) -> String {
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = Hex.encode(bytes)
+        let chars = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(chars[$0]) }.joined(separator: "-")
+    }
+
+    /// A random lower-case hex token of `length` characters.
+    public static func hexToken<R: RandomNumberGenerator>(length: Int, using rng: inout R) -> String {
+        let bytes = (0..<((length + 1) / 2)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return String(Hex.encode(bytes).prefix(length))
+    }
+
+    /// A random string over `alphabet`.
+    public static func token<R: RandomNumberGenerator>(length: Int, alphabet: String, using rng: inout R) -> String {
+        let chars = Array(alphabet)
+        return String((0..<length).map { _ in chars[Int.random(in: 0..<chars.count, using: &rng)] })
+    }
+}
