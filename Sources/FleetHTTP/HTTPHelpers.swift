@@ -1,0 +1,120 @@
+import FleetCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension HTTPField.Name {
+    public static let scRequestId = Self("SC-Request-Id")!
+    public static let scDataAge = Self("SC-Data-Age")!
+    public static let scFetchedAt = Self("SC-Fetched-At")!
+    public static let scUnitSystem = Self("SC-Unit-System")!
+    public static let retryAfter = Self("Retry-After")!
+    public static let fleetmockSandbox = Self("X-Fleetmock-Sandbox")!
+    public static let fleetmockFault = Self("X-Fleetmock-Fault")!
+}
+
+/// Building responses with exact bytes and content types.
+public enum Responses {
+    /// A JSON response from already-encoded bytes.
+    public static func json(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A JSON response from a JSON value.
+    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(value.encoded(), status: status, headers: headers)
+    }
+
+    /// A JSON response from an `Encodable` value (keys sorted for stable output).
+    public static func json<T: Encodable>(encoding value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(FleetCore.Timestamp.millis(date))
+        }
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return json(data, status: status, headers: headers)
+    }
+
+    /// An HTML page.
+    public static func html(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Plain text.
+    public static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8", headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A redirect.
+    public static func redirect(to location: String, status: HTTPResponse.Status = .found, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.location] = location
+        return Response(status: status, headers: fields)
+    }
+}
+
+extension Request {
+    /// The whole body, or nil when it is larger than `limit`.
+    public func collectBody(limit: Int = 2 * 1024 * 1024) async -> Data? {
+        guard let buffer = try? await body.collect(upTo: limit) else { return nil }
+        return Data(buffer.readableBytesView)
+    }
+
+    /// Query parameters decoded (percent and `+`), last value wins.
+    public var queryItems: [String: String] {
+        FormEncoding.decode(uri.query ?? "")
+    }
+
+    /// The path with any trailing slash removed (but `/` stays `/`).
+    public var normalizedPath: String {
+        var path = uri.path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding.
+public enum FormEncoding {
+    /// Decodes `a=1&b=two+words`; the last value of a repeated key wins.
+    public static func decode(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, value) in decodePairs(text) { result[key] = value }
+        return result
+    }
+
+    /// Decodes keeping repeated keys, in order.
+    public static func decodePairs(_ text: String) -> [(String, String)] {
+        text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = unescape(String(parts[0]))
+            let value = parts.count > 1 ? unescape(String(parts[1])) : ""
+            return (key, value)
+        }
+    }
+
+    static func unescape(_ text: String) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// Percent-encodes a query component (space as %20).
+    public static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// Encodes pairs in order.
+    public static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+}

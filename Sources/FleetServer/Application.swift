@@ -1,0 +1,36 @@
+import FleetCore
+import FleetHTTP
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SmartcarMock
+
+/// Builds the whole server: the control API and both vendors' surfaces on one origin.
+///
+/// `onRunning` is called with the bound port once the server accepts connections.
+public func buildApplication(
+    _ configuration: ServerConfiguration,
+    services: FleetServices,
+    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    var logger = Logger(label: "fleetmock")
+    logger.logLevel = configuration.logLevel
+    let router = buildRouter(services: services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+}
+
+/// The router alone, for in-process tests.
+public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> {
+    let router = Router(context: FleetRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: JournalMiddleware(services: services))
+    router.add(middleware: SmartcarSurface(fleet: services.fleet))
+    ControlAPI(services: services).register(on: router)
+    return router
+}

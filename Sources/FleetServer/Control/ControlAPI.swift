@@ -1,0 +1,200 @@
+import FleetCore
+import FleetHTTP
+import Foundation
+import Hummingbird
+
+/// The control API under `/__fleetmock`: health, sandboxes, clock, vehicles, journal.
+struct ControlAPI {
+    let services: FleetServices
+
+    var fleet: Fleet { services.fleet }
+
+    func register(on router: Router<FleetRequestContext>) {
+        let api = router.group("__fleetmock")
+        api.get("health") { _, _ in Responses.json(encoding: ControlDTO.Health(version: fleetmockVersion)) }
+
+        api.get("sandboxes") { _, _ in
+            let records = try await fleet.sandboxes()
+            return Responses.json(encoding: ControlDTO.SandboxList(sandboxes: records.map {
+                .init(id: $0.id, fixtures: $0.fixtures, seed: $0.seed, createdAt: $0.createdAt)
+            }))
+        }
+        api.post("sandboxes") { request, _ in try await createSandbox(request) }
+
+        let sandbox = api.group("sandboxes/:sandbox")
+        sandbox.get { _, context in
+            let id = try sandboxId(context)
+            return Responses.json(encoding: ControlDTO.Sandbox(try await fleet.world(id)))
+        }
+        sandbox.delete { _, context in
+            let id = try sandboxId(context)
+            try await fleet.deleteSandbox(id)
+            services.journal.clear(sandbox: id)
+            return Response(status: .noContent)
+        }
+        sandbox.post("reset") { _, context in
+            let id = try sandboxId(context)
+            let world = try await fleet.resetSandbox(id)
+            services.journal.clear(sandbox: id)
+            return Responses.json(encoding: ControlDTO.Sandbox(world))
+        }
+        sandbox.patch { request, context in try await patchSandbox(request, id: try sandboxId(context)) }
+
+        sandbox.get("clock") { _, context in
+            Responses.json(encoding: ControlDTO.Clock(try await fleet.clock(try sandboxId(context))))
+        }
+        sandbox.post("clock") { request, context in try await changeClock(request, id: try sandboxId(context)) }
+
+        sandbox.get("journal") { request, context in
+            let id = try sandboxId(context)
+            _ = try await fleet.clock(id)  // 404 for an unknown sandbox
+            let query = request.queryItems
+            var limit = 100
+            if let text = query["limit"] {
+                guard let value = Int(text), (1...100_000).contains(value) else { throw ControlError.invalid("limit", "must be an integer from 1 to 100000") }
+                limit = value
+            }
+            var status: Int?
+            if let text = query["status"] {
+                guard let value = Int(text), (100...599).contains(value) else { throw ControlError.invalid("status", "must be an HTTP status code") }
+                status = value
+            }
+            let entries = services.journal.entries(sandbox: id, limit: limit, status: status, pathContains: query["path"])
+            return Responses.json(encoding: ControlDTO.JournalList(entries: entries))
+        }
+
+        sandbox.get("vehicles") { _, context in
+            let list = try await fleet.vehicles(in: try sandboxId(context))
+            return Responses.json(encoding: ControlDTO.VehicleList(vehicles: list.map(ControlDTO.Vehicle.init)))
+        }
+        sandbox.get("vehicles/:vin") { _, context in
+            let snapshot = try await fleet.vehicle(in: try sandboxId(context), vin: try context.parameters.require("vin"))
+            return Responses.json(encoding: ControlDTO.Vehicle(snapshot))
+        }
+        sandbox.patch("vehicles/:vin") { request, context in
+            let body = try await jsonBody(request)
+            guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }
+            // `{"state": {...}}`, or the partial state itself at the top level.
+            let patch: JSONValue
+            if object.count == 1, object[0].0 == "state" {
+                guard object[0].1.objectValue != nil else { throw ControlError.invalid("state", "must be an object") }
+                patch = object[0].1
+            } else {
+                patch = body
+            }
+            let snapshot = try await fleet.patchVehicleState(in: try sandboxId(context), vin: try context.parameters.require("vin"), patch: patch.encoded())
+            return Responses.json(encoding: ControlDTO.Vehicle(snapshot))
+        }
+    }
+
+    private func sandboxId(_ context: FleetRequestContext) throws -> String {
+        let id = try context.parameters.require("sandbox")
+        context.scope.sandboxId = id
+        return id
+    }
+
+    private func jsonBody(_ request: Request) async throws -> JSONValue {
+        guard let data = await request.collectBody() else { throw ControlError.invalid("body", "is larger than 2 MB") }
+        if data.isEmpty { return .object([]) }
+        guard let value = JSONValue.parse(data) else { throw ControlError.invalid("body", "is not valid JSON") }
+        return value
+    }
+
+    private func createSandbox(_ request: Request) async throws -> Response {
+        let body = try await jsonBody(request)
+        guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }
+        var spec = SandboxRequest()
+        for (key, value) in object {
+            switch key {
+            case "fixtures":
+                guard let name = value.stringValue else { throw ControlError.invalid("fixtures", "must be a string") }
+                spec.fixtures = name
+            case "seed":
+                guard let seed = value.intValue, seed >= 0 else { throw ControlError.invalid("seed", "must be a non-negative integer") }
+                spec.seed = UInt64(seed)
+            case "vehicles":
+                guard let count = value.intValue else { throw ControlError.invalid("vehicles", "must be an integer") }
+                spec.vehicles = Int(clamping: count)
+            case "smartcar", "dimo":
+                guard let inner = value.objectValue else { throw ControlError.invalid(key, "must be an object") }
+                for (innerKey, innerValue) in inner {
+                    guard innerKey == "redirectUris" else { throw ControlError.invalid("\(key).\(innerKey)", "unknown field") }
+                    guard let uris = innerValue.arrayValue?.compactMap(\.stringValue), uris.count == innerValue.arrayValue?.count else {
+                        throw ControlError.invalid("\(key).redirectUris", "must be an array of strings")
+                    }
+                    if key == "smartcar" { spec.smartcarRedirectUris = uris } else { spec.dimoRedirectUris = uris }
+                }
+            default:
+                throw ControlError.invalid(key, "unknown field")
+            }
+        }
+        let world = try await fleet.createSandbox(spec)
+        return Responses.json(encoding: ControlDTO.Sandbox(world), status: .created)
+    }
+
+    private func patchSandbox(_ request: Request, id: String) async throws -> Response {
+        let body = try await jsonBody(request)
+        guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }
+        var changes: [(String, JSONValue)] = []
+        for (key, value) in object {
+            guard key == "settings" else { throw ControlError.invalid(key, "unknown field") }
+            guard let settings = value.objectValue else { throw ControlError.invalid("settings", "must be an object") }
+            for (name, setting) in settings {
+                switch name {
+                case "rateLimits":
+                    guard setting.boolValue != nil else { throw ControlError.invalid("settings.rateLimits", "must be a boolean") }
+                case "journalSize":
+                    guard let size = setting.intValue, SandboxSettings.journalSizeRange.contains(Int(clamping: size)) else {
+                        throw ControlError.invalid("settings.journalSize", "must be an integer from \(SandboxSettings.journalSizeRange.lowerBound) to \(SandboxSettings.journalSizeRange.upperBound)")
+                    }
+                default:
+                    throw ControlError.invalid("settings.\(name)", "unknown setting")
+                }
+                changes.append((name, setting))
+            }
+        }
+        let validated = changes
+        _ = try await fleet.updateSettings(id) { settings in
+            for (name, value) in validated {
+                if name == "rateLimits", let flag = value.boolValue { settings.rateLimits = flag }
+                if name == "journalSize", let size = value.intValue { settings.journalSize = Int(size) }
+            }
+        }
+        return Responses.json(encoding: ControlDTO.Sandbox(try await fleet.world(id)))
+    }
+
+    private func changeClock(_ request: Request, id: String) async throws -> Response {
+        let body = try await jsonBody(request)
+        guard let object = body.objectValue, object.count == 1, let (key, value) = object.first else {
+            throw ControlError.invalid("body", "must be one of {\"advance\": \"2h\"}, {\"set\": \"<RFC3339>\"}, {\"freeze\": true}, {\"scale\": 60}, {\"realTime\": true}")
+        }
+        let change: ClockChange
+        switch key {
+        case "advance":
+            guard let text = value.stringValue, let seconds = DurationText.seconds(text) else {
+                throw ControlError.invalid("advance", "must be a duration such as \"90s\", \"15m\", \"2h\", \"1h30m\" or \"3d\"")
+            }
+            guard abs(seconds) <= 3650 * 86400 else { throw ControlError.invalid("advance", "must be at most 10 years") }
+            change = .advance(seconds: seconds)
+        case "set":
+            guard let text = value.stringValue, let date = Timestamp.parse(text) else {
+                throw ControlError.invalid("set", "must be an RFC 3339 timestamp such as \"2026-01-01T08:00:00Z\"")
+            }
+            change = .set(date)
+        case "freeze":
+            guard let flag = value.boolValue else { throw ControlError.invalid("freeze", "must be a boolean") }
+            change = .freeze(flag)
+        case "scale":
+            guard let scale = value.doubleValue, scale >= 0, scale <= 100_000 else {
+                throw ControlError.invalid("scale", "must be a number from 0 to 100000")
+            }
+            change = .scale(scale)
+        case "realTime":
+            guard value.boolValue == true else { throw ControlError.invalid("realTime", "must be true") }
+            change = .realTime
+        default:
+            throw ControlError.invalid(key, "unknown field; use advance, set, freeze, scale or realTime")
+        }
+        return Responses.json(encoding: ControlDTO.Clock(try await fleet.changeClock(id, change)))
+    }
+}

@@ -1,0 +1,26 @@
+import FleetCore
+import Foundation
+import GRDB
+
+/// The long-lived parts of a server, shared by every route.
+public struct FleetServices: Sendable {
+    public let fleet: Fleet
+    public let journal: Journal
+
+    public init(fleet: Fleet, journal: Journal) {
+        self.fleet = fleet
+        self.journal = journal
+    }
+
+    /// Opens the database, checks the fixtures and makes sure the default sandbox exists.
+    public static func start(_ configuration: ServerConfiguration) async throws -> FleetServices {
+        let database: any DatabaseWriter
+        switch configuration.storage {
+        case .memory: database = try FleetDatabase.inMemory()
+        case .file(let path): database = try FleetDatabase.open(path: path)
+        }
+        let fleet = Fleet(database: database, fixtures: FixtureLibrary(directory: configuration.fixturesDirectory))
+        try await fleet.bootstrapDefault()
+        return FleetServices(fleet: fleet, journal: Journal())
+    }
+}

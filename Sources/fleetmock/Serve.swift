@@ -1,0 +1,58 @@
+import ArgumentParser
+import FleetCore
+import FleetServer
+import Foundation
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server.")
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free port.")
+    var port = 4747
+
+    @Option(help: "SQLite database file (kept between runs).")
+    var db = ".fleetmock/fleet.sqlite"
+
+    @Flag(help: "Keep everything in memory; nothing is written to disk.")
+    var memory = false
+
+    @Option(help: "Folder of fixture sets (default: ./fixtures, or $FLEETMOCK_FIXTURES).")
+    var fixtures: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var configuration = ServerConfiguration(host: host, port: port, storage: memory ? .memory : .file(db), logLevel: level)
+        if let fixtures { configuration.fixturesDirectory = URL(fileURLWithPath: fixtures) }
+        let services: FleetServices
+        do {
+            services = try await FleetServices.start(configuration)
+        } catch let error as FixtureError {
+            throw ValidationError("bad fixture: \(error)")
+        }
+        let host = self.host
+        let app = buildApplication(configuration, services: services) { port in
+            let line = "fleetmock listening on http://\(host):\(port)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        try await app.runService()
+    }
+}

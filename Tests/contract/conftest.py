@@ -1,0 +1,45 @@
+"""Shared pytest setup for the SDK contract suites.
+
+Puts ``common/`` on sys.path (for ``fleetmock_client``) and provides the
+sandbox fixtures. The server is the one in FLEETMOCK_URL.
+"""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "common"))
+
+import fleetmock_client as fc  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def fleetmock():
+    try:
+        return fc.Fleetmock()
+    except fc.FleetmockError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def sandbox(fleetmock):
+    """One sandbox per test module, deleted when the module is done."""
+    sb = fleetmock.create_sandbox()
+    yield sb
+    sb.delete()
+
+
+@pytest.fixture
+def new_sandbox(fleetmock):
+    """Factory for extra, per-test sandboxes (for destructive tests)."""
+    made = []
+
+    def make():
+        sb = fleetmock.create_sandbox()
+        made.append(sb)
+        return sb
+
+    yield make
+    for sb in made:
+        sb.delete()
