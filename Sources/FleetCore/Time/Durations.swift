@@ -27,8 +27,16 @@ public enum DurationText {
 public enum Timestamp {
     /// `2026-11-21T10:00:00.000Z`.
     public static func millis(_ date: Date) -> String {
-        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
-        return date.formatted(style)
+        let totalMs = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let wholeSeconds = Int64((Double(totalMs) / 1000).rounded(.down))
+        let ms = totalMs - wholeSeconds * 1000
+        let base = seconds(Date(timeIntervalSince1970: Double(wholeSeconds)))
+        return String(base.dropLast()) + "." + String(format: "%03d", Int(ms)) + "Z"
+    }
+
+    /// Milliseconds since the Unix epoch.
+    public static func epochMillis(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// `2026-11-21T10:00:00Z`.
