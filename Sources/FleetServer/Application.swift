@@ -28,8 +28,9 @@ public func buildApplication(
 /// The router alone, for in-process tests.
 public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> {
     let router = Router(context: FleetRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
+    // Journal outermost, so it records the rendered error responses too.
     router.add(middleware: JournalMiddleware(services: services))
+    router.add(middleware: ErrorMiddleware())
     router.add(middleware: SmartcarSurface(fleet: services.fleet))
     ControlAPI(services: services).register(on: router)
     return router

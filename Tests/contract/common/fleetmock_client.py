@@ -169,7 +169,8 @@ class Sandbox:
     def temporary_state(self, vin, state):
         """Patch ``state`` and put the touched keys back afterwards."""
         before = self.state(vin)
-        restore = {k: copy.deepcopy(before.get(k)) for k in state}
+        # Keys the state did not have (optional ones are omitted) stay changed.
+        restore = {k: copy.deepcopy(before[k]) for k in state if before.get(k) is not None}
         self.patch_state(vin, state)
         try:
             yield
@@ -548,6 +549,10 @@ def drive_connect(auth_url, redirect_uri, email=None, password="password",
     for _ in range(max_steps):
         if resp.is_redirect:
             location = urljoin(resp.url, resp.headers["Location"])
+            if not location.startswith(redirect_uri):
+                raise FleetmockError(
+                    f"Connect redirected to {location} (from {resp.url}) after {trace}, "
+                    f"which is neither the server's origin nor the redirect URI {redirect_uri}")
             return ConnectResult(location, pages, trace)
         if resp.status_code != 200:
             raise FleetmockError(f"Connect step {len(trace) + 1} failed: {_describe(resp)}")

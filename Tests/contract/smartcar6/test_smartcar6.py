@@ -522,10 +522,13 @@ def test_battery(sandbox, bev, bev_car):
     check_meta(battery.meta, data_age=True, unit_system="metric")
 
 
-def test_battery_capacity(bev_car):
+def test_battery_capacity(sandbox, bev, bev_car):
     cap = bev_car.battery_capacity()
     assert isinstance(cap, v2.BatteryCapacity)
     assert isinstance(cap.capacity, (int, float)) and cap.capacity > 0
+    kwh = sandbox.vehicle(bev["vin"]).get("batteryCapacityKWh")
+    if kwh is not None:
+        assert cap.capacity == approx(kwh)
     check_meta(cap.meta, data_age=True)
 
 
@@ -638,10 +641,14 @@ def test_diagnostic_trouble_codes(bev_car):
 
 def test_ice_fuel_and_engine_oil(sandbox, ice, ice_car):
     fuel = ice_car.fuel()
-    state = sandbox.state(ice["vin"])
+    control = sandbox.vehicle(ice["vin"])
+    state = control["state"]
     assert fuel.percent_remaining == pytest.approx(state["fuelFraction"], abs=1e-3)
     assert fuel.range == approx(state["rangeKm"])
     assert fuel.amount_remaining is None or fuel.amount_remaining >= 0
+    if control.get("fuelTankLiters") is not None and fuel.amount_remaining is not None:
+        assert fuel.amount_remaining == pytest.approx(
+            state["fuelFraction"] * control["fuelTankLiters"], abs=0.05)
     check_meta(fuel.meta, data_age=True, unit_system="metric")
 
     oil = ice_car.engine_oil()
