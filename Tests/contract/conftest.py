@@ -6,6 +6,7 @@ sandbox fixtures. The server is the one in FLEETMOCK_URL.
 
 import os
 import sys
+import warnings
 
 import pytest
 
@@ -22,10 +23,23 @@ def fleetmock():
         pytest.fail(str(exc), pytrace=False)
 
 
+def _create(fleetmock):
+    sb = fleetmock.create_sandbox()
+    # Sandbox clocks run in real time by default and vehicles may be driving
+    # or charging; freezing keeps the state still between an SDK call and the
+    # control-API read it is compared with. Best effort: the contract only
+    # promises {"advance": ...}.
+    try:
+        sb.freeze_clock()
+    except fc.FleetmockError as exc:
+        warnings.warn(f"could not freeze sandbox clock: {exc}")
+    return sb
+
+
 @pytest.fixture(scope="module")
 def sandbox(fleetmock):
     """One sandbox per test module, deleted when the module is done."""
-    sb = fleetmock.create_sandbox()
+    sb = _create(fleetmock)
     yield sb
     sb.delete()
 
@@ -36,7 +50,7 @@ def new_sandbox(fleetmock):
     made = []
 
     def make():
-        sb = fleetmock.create_sandbox()
+        sb = _create(fleetmock)
         made.append(sb)
         return sb
 

@@ -229,6 +229,19 @@ class Sandbox:
             raise FleetmockError(f"headless connect returned no code: {data}")
         return data
 
+    def freeze_clock(self):
+        """Stop the sandbox's virtual clock (``{"freeze": true}``), so vehicle
+        state only changes through commands, PATCHes and ``advance_clock``."""
+        resp = self.fm._call("POST", self._path("/clock"), (200, 204), json={"freeze": True})
+        return resp.json() if resp.content else None
+
+    def parked_first(self, vehicles):
+        """``vehicles`` reordered so parked ones (speed 0, ignition off) come first."""
+        def moving(v):
+            state = self.state(v["vin"])
+            return bool(state.get("speedKph")) or bool(state.get("ignitionOn"))
+        return sorted(vehicles, key=moving)
+
     def advance_clock(self, advance):
         """Move the sandbox's virtual clock, e.g. ``"3h"`` or ``"11m"``."""
         resp = self.fm._call(

@@ -55,7 +55,7 @@ def new_state():
 
 
 def first(sandbox, powertrain):
-    cars = sandbox.by_powertrain(powertrain)
+    cars = sandbox.parked_first(sandbox.by_powertrain(powertrain))
     if not cars:
         pytest.fail(f"sandbox has no {powertrain} vehicle: {sandbox.vehicles}")
     return cars[0]

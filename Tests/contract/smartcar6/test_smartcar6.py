@@ -167,7 +167,7 @@ def headless_connect(sandbox, vehicle, scope=SCOPES):
 
 
 def first(sandbox, powertrain, required=True):
-    cars = sandbox.by_powertrain(powertrain)
+    cars = sandbox.parked_first(sandbox.by_powertrain(powertrain))
     if not cars:
         if required:
             pytest.fail(f"sandbox has no {powertrain} vehicle: {sandbox.vehicles}")
