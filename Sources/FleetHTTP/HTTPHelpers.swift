@@ -12,6 +12,7 @@ extension HTTPField.Name {
     public static let retryAfter = Self("Retry-After")!
     public static let fleetmockSandbox = Self("X-Fleetmock-Sandbox")!
     public static let fleetmockFault = Self("X-Fleetmock-Fault")!
+    public static let pragma = Self("Pragma")!
 }
 
 /// Building responses with exact bytes and content types.

@@ -31,7 +31,8 @@ public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> 
     // Journal outermost, so it records the rendered error responses too.
     router.add(middleware: JournalMiddleware(services: services))
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: SmartcarSurface(fleet: services.fleet))
-    ControlAPI(services: services).register(on: router)
+    let smartcar = SmartcarSurface(fleet: services.fleet)
+    router.add(middleware: smartcar)
+    ControlAPI(services: services, smartcarConnect: smartcar.connect).register(on: router)
     return router
 }

@@ -85,6 +85,55 @@ enum Migrations {
                 t.column("outsideTempC", .double).notNull()
             }
         }
+        migrator.registerMigration("v2 smartcar access") { db in
+            try db.create(table: "smartcarCode") { t in
+                t.primaryKey("code", .text)
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.belongsTo("owner", onDelete: .cascade).notNull()
+                t.column("vehicleIds", .jsonText).notNull()
+                t.column("scopes", .jsonText).notNull()
+                t.column("redirectUri", .text).notNull()
+                t.column("mode", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+            }
+            try db.create(table: "smartcarToken") { t in
+                t.primaryKey("accessToken", .text)
+                t.column("refreshToken", .text).notNull().unique()
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.belongsTo("owner", onDelete: .cascade).notNull()
+                t.column("vehicleIds", .jsonText).notNull()
+                t.column("scopes", .jsonText).notNull()
+                t.column("mode", .text).notNull()
+                t.column("issuedAt", .datetime).notNull()
+                t.column("accessExpiresAt", .datetime).notNull()
+                t.column("refreshExpiresAt", .datetime).notNull()
+                t.column("refreshUsedAt", .datetime)
+                t.column("revokedAt", .datetime)
+            }
+            try db.create(table: "smartcarConnection") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.belongsTo("owner", onDelete: .cascade).notNull()
+                t.belongsTo("vehicle", onDelete: .cascade).notNull().unique()
+                t.column("scopes", .jsonText).notNull()
+                t.column("mode", .text).notNull()
+                t.column("connectedAt", .datetime).notNull()
+            }
+            try db.create(table: "smartcarTestAccount") { t in
+                t.primaryKey("ownerId", .integer).references("owner", onDelete: .cascade)
+                t.column("mode", .text).notNull()
+                t.column("errorTrigger", .text)
+            }
+            try db.create(table: "smartcarWebhook") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.column("webhookId", .text).notNull()
+                t.belongsTo("vehicle", onDelete: .cascade).notNull()
+                t.column("subscribedAt", .datetime).notNull()
+                t.uniqueKey(["webhookId", "vehicleId"])
+            }
+        }
         return migrator
     }
 }

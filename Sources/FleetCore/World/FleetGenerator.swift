@@ -144,3 +144,28 @@ public struct FleetGenerator {
         return (try? Ethereum.address(privateKey: key)) ?? Ethereum.checksumAddress(bytes: Array(key.prefix(20)))
     }
 }
+
+extension FleetGenerator {
+    /// A public view of the model catalogue (for compatibility answers).
+    public struct CatalogueModel: Sendable {
+        public var make: String
+        public var model: String
+        public var years: ClosedRange<Int>
+        public var powertrain: Powertrain
+        public var wmi: String
+    }
+
+    public static var catalogueModels: [CatalogueModel] {
+        catalogue.map { CatalogueModel(make: $0.make, model: $0.model, years: $0.years, powertrain: $0.powertrain, wmi: $0.wmi) }
+    }
+
+    /// The powertrain of the first catalogue model per WMI, keyed by WMI.
+    public static var catalogueMakes: [String: Powertrain] {
+        var out: [String: Powertrain] = [:]
+        for model in catalogue where out[model.wmi] == nil { out[model.wmi] = model.powertrain }
+        return out
+    }
+
+    /// The WMI (first three characters) of a VIN.
+    public static func wmiMake(_ vin: String) -> String { String(vin.uppercased().prefix(3)) }
+}

@@ -2,10 +2,12 @@ import FleetCore
 import FleetHTTP
 import Foundation
 import Hummingbird
+import SmartcarMock
 
-/// The control API under `/__fleetmock`: health, sandboxes, clock, vehicles, journal.
+/// The control API under `/__fleetmock`: health, sandboxes, clock, vehicles, journal, headless Connect.
 struct ControlAPI {
     let services: FleetServices
+    let smartcarConnect: ConnectFlow
 
     var fleet: Fleet { services.fleet }
 
@@ -63,6 +65,8 @@ struct ControlAPI {
             return Responses.json(encoding: ControlDTO.JournalList(entries: entries))
         }
 
+        sandbox.post("smartcar/connect") { request, context in try await smartcarConnect(request, id: try sandboxId(context)) }
+
         sandbox.get("vehicles") { _, context in
             let list = try await fleet.vehicles(in: try sandboxId(context))
             return Responses.json(encoding: ControlDTO.VehicleList(vehicles: list.map(ControlDTO.Vehicle.init)))
@@ -85,6 +89,48 @@ struct ControlAPI {
             let snapshot = try await fleet.patchVehicleState(in: try sandboxId(context), vin: try context.parameters.require("vin"), patch: patch.encoded())
             return Responses.json(encoding: ControlDTO.Vehicle(snapshot))
         }
+    }
+
+    /// `POST …/smartcar/connect`: as if the user approved in Connect.
+    private func smartcarConnect(_ request: Request, id: String) async throws -> Response {
+        let body = try await jsonBody(request)
+        guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }
+        var email: String?
+        var scopes: [String] = []
+        var vins: [String]?
+        var mode: String?, make: String?, redirectUri: String?, state: String?
+        for (key, value) in object {
+            switch key {
+            case "email":
+                guard let text = value.stringValue, text.contains("@") else { throw ControlError.invalid("email", "must be an email address") }
+                email = text
+            case "scope":
+                guard let items = value.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
+                    throw ControlError.invalid("scope", "must be an array of permission names")
+                }
+                scopes = items.compactMap(\.stringValue)
+            case "vehicles":
+                guard let items = value.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
+                    throw ControlError.invalid("vehicles", "must be an array of VINs")
+                }
+                vins = items.compactMap(\.stringValue)
+            case "mode", "make", "redirectUri", "state":
+                guard let text = value.stringValue else { throw ControlError.invalid(key, "must be a string") }
+                switch key {
+                case "mode": mode = text
+                case "make": make = text
+                case "redirectUri": redirectUri = text
+                default: state = text
+                }
+            default:
+                throw ControlError.invalid(key, "unknown field")
+            }
+        }
+        guard let email else { throw ControlError.invalid("email", "is required") }
+        if scopes.isEmpty { throw ControlError.invalid("scope", "needs at least one permission") }
+        let result = try await smartcarConnect.headless(sandboxId: id, email: email, scopes: scopes, vins: vins, mode: mode,
+                                                        make: make, redirectUri: redirectUri, state: state)
+        return Responses.json(.object([("code", .string(result.code)), ("redirect", .string(result.redirect))]))
     }
 
     private func sandboxId(_ context: FleetRequestContext) throws -> String {

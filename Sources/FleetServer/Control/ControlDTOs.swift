@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import SmartcarMock
 
 /// Wire shapes of the control API (`/__fleetmock`). Kept apart from the store's records.
 enum ControlDTO {
@@ -14,6 +15,7 @@ enum ControlDTO {
         var redirectUri: String
         var redirectUris: [String]
         var managementToken: String
+        var webhookId: String
     }
 
     struct DIMOCredentials: Encodable {
@@ -90,7 +92,7 @@ enum ControlDTO {
             smartcar = SmartcarCredentials(
                 clientId: world.smartcarApp.clientId, clientSecret: world.smartcarApp.clientSecret,
                 redirectUri: world.smartcarApp.redirectUris.first ?? "", redirectUris: world.smartcarApp.redirectUris,
-                managementToken: world.smartcarApp.managementToken)
+                managementToken: world.smartcarApp.managementToken, webhookId: SmartcarWebhooks.webhookId(for: world.smartcarApp))
             dimo = DIMOCredentials(
                 clientId: world.dimoLicense.clientId, domain: world.dimoLicense.redirectUris.first ?? "",
                 redirectUris: world.dimoLicense.redirectUris, privateKey: world.dimoLicense.signerPrivateKey,

@@ -1,0 +1,164 @@
+import FleetCore
+import FleetHTTP
+import Foundation
+import Hummingbird
+
+/// API v1.0/v2.0 (any `vX.Y`): user, vehicles, vehicle endpoints, batch and webhooks.
+struct VehicleAPI: Sendable {
+    let fleet: Fleet
+    let access: SmartcarAccess
+    var runner: VehicleEndpointRunner { VehicleEndpointRunner(fleet: fleet, access: access) }
+
+    /// Handles `/v{version}/{segments…}`; nil when the path is not one of the vehicle API's.
+    func handle(_ request: Request, segments: [String], version: SmartcarAPIVersion, body: JSONValue?, scope: RequestScope, requestId: String) async throws -> Response? {
+        guard let first = segments.first, first == "user" || first == "vehicles" else { return nil }
+        let method = request.method
+        // Unsubscribing authenticates with the application management token, not an access token.
+        if segments.count == 4, segments[0] == "vehicles", segments[2] == "webhooks", method == .delete {
+            return try await unsubscribe(request, vehicleId: segments[1], webhookId: segments[3], scope: scope, requestId: requestId)
+        }
+        guard let token = Self.bearer(request), let grant = try await access.grant(accessToken: token) else {
+            throw SmartcarAPIError.authentication
+        }
+        scope.sandboxId = grant.sandbox.id
+        let query = request.queryItems
+        let units = UnitSystem(header: request.headers[.scUnitSystem])
+
+        if segments == ["user"], method == .get {
+            return ok(.object([("id", .string(grant.owner.smartcarUserId))]), requestId: requestId)
+        }
+        if segments == ["vehicles"], method == .get {
+            let (limit, offset) = try VehicleEndpointRunner.paging(query, defaultLimit: 10, maxLimit: 50)
+            let ids = grant.vehicles.map(\.smartcarId)
+            return ok(.object([
+                ("paging", .object([("count", .integer(Int64(ids.count))), ("offset", .integer(Int64(offset)))])),
+                ("vehicles", .array(ids.dropFirst(offset).prefix(limit).map { .string($0) })),
+            ]), requestId: requestId)
+        }
+        guard segments.count >= 2, segments[0] == "vehicles" else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
+        let vehicle = try await resolveVehicle(segments[1], grant: grant)
+        let rest = Array(segments.dropFirst(2))
+
+        if rest == ["batch"], method == .post {
+            return try await batch(body, vehicle: vehicle, grant: grant, units: units, version: version, requestId: requestId)
+        }
+        if rest.count == 2, rest[0] == "webhooks", method == .post {
+            guard rest[1] == SmartcarWebhooks.webhookId(for: grant.app) else {
+                throw SmartcarAPIError.validation("Invalid webhook id", field: "webhookId")
+            }
+            try await access.subscribe(sandboxId: grant.sandbox.id, webhookId: rest[1], vehicleId: vehicle.id ?? 0)
+            return ok(.object([("webhookId", .string(rest[1])), ("vehicleId", .string(vehicle.smartcarId))]), requestId: requestId)
+        }
+        guard let endpoint = VehicleEndpoint.resolve(method: method, path: rest.joined(separator: "/")) else {
+            throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH")
+        }
+        let result = try await runner.run(endpoint, vehicle: vehicle, grant: grant, body: body, query: query, units: units)
+        var headers = HTTPFields()
+        headers[.scRequestId] = requestId
+        if let age = result.dataAge { headers[.scDataAge] = Timestamp.millis(age) }
+        if let fetched = result.fetchedAt { headers[.scFetchedAt] = Timestamp.millis(fetched) }
+        if let unitSystem = result.unitSystem { headers[.scUnitSystem] = unitSystem.rawValue }
+        return Responses.json(result.body, headers: headers)
+    }
+
+    func ok(_ body: JSONValue, requestId: String) -> Response {
+        var headers = HTTPFields()
+        headers[.scRequestId] = requestId
+        return Responses.json(body, headers: headers)
+    }
+
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// A vehicle id the token may use. Unknown or malformed ids are 400 VALIDATION (as upstream);
+    /// a vehicle the token does not reach is 403 PERMISSION.
+    func resolveVehicle(_ id: String, grant: SmartcarGrant) async throws -> VehicleRecord {
+        if let vehicle = grant.vehicles.first(where: { $0.smartcarId == id }) { return vehicle }
+        let exists = try await fleet.database.read { db in
+            try VehicleRecord.filter(sql: "smartcarId = ? AND sandboxId = ?", arguments: [id, grant.sandbox.id]).fetchCount(db) > 0
+        }
+        if exists { throw SmartcarAPIError.permission }
+        throw SmartcarAPIError.validation("Invalid vehicle id", field: "vehicleId")
+    }
+
+    // MARK: Batch
+
+    func batch(_ body: JSONValue?, vehicle: VehicleRecord, grant: SmartcarGrant, units: UnitSystem, version: SmartcarAPIVersion, requestId: String) async throws -> Response {
+        guard let object = body?.objectValue else { throw Self.batchShapeError(requests: false, extra: []) }
+        let extra = object.map(\.0).filter { $0 != "requests" }
+        guard let items = body?["requests"]?.arrayValue, extra.isEmpty else {
+            throw Self.batchShapeError(requests: body?["requests"] != nil, extra: extra)
+        }
+        guard !items.isEmpty else { throw SmartcarAPIError.validation("\"requests\" must contain at least 1 items", field: "requests") }
+        // Resolve every path first: one unknown path fails the whole batch.
+        var plan: [(String, VehicleEndpoint)] = []
+        for (index, item) in items.enumerated() {
+            guard let path = item["path"]?.stringValue else {
+                throw SmartcarAPIError.validation("\"path\" is required", field: "requests[\(index)].path")
+            }
+            var normalized = path.hasPrefix("/") ? String(path.dropFirst()) : path
+            while normalized.hasSuffix("/") { normalized.removeLast() }
+            guard let endpoint = VehicleEndpoint.resolve(method: .get, path: normalized) else {
+                throw SmartcarAPIError.validation("Invalid path: \(path)", field: "requests[\(index)].path")
+            }
+            plan.append((path, endpoint))
+        }
+        var responses: [JSONValue] = []
+        for (path, endpoint) in plan {
+            do {
+                let result = try await runner.run(endpoint, vehicle: vehicle, grant: grant, body: nil, query: [:], units: units)
+                responses.append(.object([
+                    ("path", .string(path)),
+                    ("body", result.body),
+                    ("code", 200),
+                    ("headers", .object(result.headerPairs.map { ($0.0, .string($0.1)) })),
+                ]))
+            } catch let error as SmartcarAPIError {
+                var item: [(String, JSONValue)] = [("path", .string(path)), ("code", .integer(Int64(error.status))),
+                                                  ("body", version == .v1 ? error.v1Body(requestId: requestId) : error.v2Body(requestId: requestId))]
+                if let retry = error.retryAfter { item.append(("headers", .object([("Retry-After", .integer(Int64(retry)))]))) }
+                responses.append(.object(item))
+            }
+        }
+        return ok(.object([("responses", .array(responses))]), requestId: requestId)
+    }
+
+    static func batchShapeError(requests: Bool, extra: [String]) -> SmartcarAPIError {
+        var detail: [JSONValue] = []
+        if !requests { detail.append(.object([("field", .array(["requests"])), ("message", "\"requests\" is required")])) }
+        for key in extra { detail.append(.object([("field", .array([.string(key)])), ("message", .string("\"\(key)\" is not allowed"))])) }
+        return SmartcarAPIError.of("VALIDATION", nil, detail: .array(detail))
+    }
+
+    // MARK: Webhooks
+
+    func unsubscribe(_ request: Request, vehicleId: String, webhookId: String, scope: RequestScope, requestId: String) async throws -> Response {
+        guard let token = Self.bearer(request), let (app, sandbox) = try await access.app(managementToken: token) else {
+            throw SmartcarAPIError.authentication
+        }
+        scope.sandboxId = sandbox.id
+        let vehicle = try await fleet.database.read { db in
+            try VehicleRecord.filter(sql: "smartcarId = ? AND sandboxId = ?", arguments: [vehicleId, sandbox.id]).fetchOne(db)
+        }
+        guard let vehicle, webhookId == SmartcarWebhooks.webhookId(for: app) else {
+            throw SmartcarAPIError.validation("Invalid webhook or vehicle id", field: "webhookId")
+        }
+        _ = try await access.unsubscribe(sandboxId: sandbox.id, webhookId: webhookId, vehicleId: vehicle.id ?? 0)
+        return ok(.object([("status", "success")]), requestId: requestId)
+    }
+}
+
+/// The webhook each sandbox's app has registered.
+public enum SmartcarWebhooks {
+    /// A stable UUID-shaped webhook id derived from the app's client id.
+    public static func webhookId(for app: SmartcarAppRecord) -> String {
+        let hex = Hex.encode(Keccak256.hash("webhook:" + app.clientId).prefix(16))
+        let chars = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(chars[$0]) }.joined(separator: "-")
+    }
+}
