@@ -64,7 +64,7 @@ enum ConnectPages {
     }
 
     static func brands(_ session: ConnectSession, makes: [String]) -> String {
-        let buttons = makes.map { make in
+        let buttons = makes.map { (make: String) -> String in
             "<button id=\"\(escape(make))\" class=\"brand-list-item\" type=\"submit\" name=\"make\" value=\"\(escape(make))\">\(escape(make.capitalized))</button>"
         }.joined(separator: "\n")
         return page("Select your brand", """
@@ -107,7 +107,7 @@ enum ConnectPages {
 
     static func permissions(_ session: ConnectSession, vehicles: [VehicleRecord], error: String? = nil) -> String {
         let inputType = session.singleSelect ? "radio" : "checkbox"
-        let items = vehicles.enumerated().map { index, v in
+        let items = vehicles.enumerated().map { (index: Int, v: VehicleRecord) -> String in
             let checked = session.singleSelect ? (index == 0 ? " checked" : "") : " checked"
             return "<label><input type=\"\(inputType)\" name=\"vehicle\" value=\"\(escape(v.smartcarId))\"\(checked)> \(v.year) \(escape(v.make.capitalized)) \(escape(v.model)) <span class=\"muted\">\(escape(v.vin))</span></label>"
         }.joined(separator: "\n")
