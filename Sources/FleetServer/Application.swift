@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import DIMOMock
 import SmartcarMock
 
 /// Builds the whole server: the control API and both vendors' surfaces on one origin.
@@ -33,6 +34,8 @@ public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> 
     router.add(middleware: ErrorMiddleware())
     let smartcar = SmartcarSurface(fleet: services.fleet)
     router.add(middleware: smartcar)
-    ControlAPI(services: services, smartcarConnect: smartcar.connect).register(on: router)
+    let dimo = DIMOSurface(fleet: services.fleet)
+    router.add(middleware: dimo)
+    ControlAPI(services: services, smartcarConnect: smartcar.connect, dimo: dimo).register(on: router)
     return router
 }

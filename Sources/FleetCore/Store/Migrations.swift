@@ -134,6 +134,42 @@ enum Migrations {
                 t.uniqueKey(["webhookId", "vehicleId"])
             }
         }
+        migrator.registerMigration("v3 dimo access") { db in
+            try db.create(table: "dimoChallenge") { t in
+                t.primaryKey("state", .text)
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.column("clientId", .text).notNull()
+                t.column("domain", .text).notNull()
+                t.column("address", .text).notNull()
+                t.column("challenge", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("usedAt", .datetime)
+            }
+            try db.create(table: "dimoSacd") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.belongsTo("vehicle", onDelete: .cascade).notNull()
+                t.column("grantee", .text).notNull()
+                t.column("permissions", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.uniqueKey(["vehicleId", "grantee"], onConflict: .replace)
+            }
+            try db.create(table: "dimoAttestation") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.belongsTo("vehicle", onDelete: .cascade).notNull()
+                t.column("kind", .text).notNull()
+                t.column("payload", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "signingKey") { t in
+                t.primaryKey("issuer", .text)
+                t.column("kid", .text).notNull()
+                t.column("privateKeyDER", .blob).notNull()
+            }
+        }
         return migrator
     }
 }

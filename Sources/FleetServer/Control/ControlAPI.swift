@@ -1,6 +1,7 @@
 import FleetCore
 import FleetHTTP
 import Foundation
+import DIMOMock
 import Hummingbird
 import SmartcarMock
 
@@ -8,6 +9,7 @@ import SmartcarMock
 struct ControlAPI {
     let services: FleetServices
     let smartcarConnect: ConnectFlow
+    let dimo: DIMOSurface
 
     var fleet: Fleet { services.fleet }
 
@@ -66,6 +68,8 @@ struct ControlAPI {
         }
 
         sandbox.post("smartcar/connect") { request, context in try await smartcarConnect(request, id: try sandboxId(context)) }
+
+        sandbox.post("dimo/share") { request, context in try await dimoShare(request, id: try sandboxId(context)) }
 
         sandbox.get("vehicles") { _, context in
             let list = try await fleet.vehicles(in: try sandboxId(context))
@@ -131,6 +135,44 @@ struct ControlAPI {
         let result = try await smartcarConnect.headless(sandboxId: id, email: email, scopes: scopes, vins: vins, mode: mode,
                                                         make: make, redirectUri: redirectUri, state: state)
         return Responses.json(.object([("code", .string(result.code)), ("redirect", .string(result.redirect))]))
+    }
+
+    /// `POST …/dimo/share`: the owners share vehicles with the sandbox's developer license (SACD).
+    private func dimoShare(_ request: Request, id: String) async throws -> Response {
+        let body = try await jsonBody(request)
+        guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }
+        var tokenIds: [Int64]?
+        var privileges: [Int]?
+        var expiresAt: Date?
+        for (key, value) in object {
+            switch key {
+            case "vehicles":
+                guard let items = value.arrayValue, items.allSatisfy({ $0.intValue != nil }) else {
+                    throw ControlError.invalid("vehicles", "must be an array of DIMO token ids")
+                }
+                tokenIds = items.compactMap(\.intValue)
+            case "permissions":
+                guard let items = value.arrayValue, items.allSatisfy({ $0.intValue != nil }) else {
+                    throw ControlError.invalid("permissions", "must be an array of privilege ids (1-8)")
+                }
+                privileges = items.compactMap(\.intValue).map { Int($0) }
+            case "expiresAt":
+                guard let text = value.stringValue, let date = Timestamp.parse(text) else {
+                    throw ControlError.invalid("expiresAt", "must be an RFC 3339 timestamp")
+                }
+                expiresAt = date
+            default:
+                throw ControlError.invalid(key, "unknown field")
+            }
+        }
+        guard let tokenIds, !tokenIds.isEmpty else { throw ControlError.invalid("vehicles", "is required") }
+        guard let privileges, !privileges.isEmpty else { throw ControlError.invalid("permissions", "is required") }
+        let records = try await dimo.share(sandboxId: id, tokenIds: tokenIds, privileges: privileges, expiresAt: expiresAt)
+        return Responses.json(.object([("sacds", .array(records.map { record in
+            .object([("grantee", .string(record.grantee)), ("permissions", .string(record.permissions)),
+                     ("source", .string(record.source)), ("createdAt", .string(Timestamp.millis(record.createdAt))),
+                     ("expiresAt", .string(Timestamp.millis(record.expiresAt)))])
+        }))]))
     }
 
     private func sandboxId(_ context: FleetRequestContext) throws -> String {

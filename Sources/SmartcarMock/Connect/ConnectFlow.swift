@@ -162,7 +162,7 @@ public struct ConnectFlow: Sendable {
         session.make = make
         let email = (form["username"] ?? "").trimmingCharacters(in: .whitespaces)
         guard email.contains("@") else {
-            return Responses.html(ConnectPages.login(session, make: make, error: "Enter the email address of your \(make.capitalized) account.", email: email), status: .unauthorized)
+            return Responses.html(ConnectPages.login(session, make: make, error: "Enter the email address of your \(ConnectPages.displayMake(make)) account.", email: email), status: .unauthorized)
         }
         let owner: OwnerRecord
         var vehicles: [VehicleRecord]
@@ -170,7 +170,7 @@ public struct ConnectFlow: Sendable {
             let test = Self.testLogin(email)
             if let error = test.connectError { return redirect(session, error: error) }
             guard let found = try await access.owner(sandboxId: session.sandboxId, email: email) else {
-                return Responses.html(ConnectPages.login(session, make: make, error: "Invalid credentials. No \(make.capitalized) account with that email exists in this sandbox.", email: email), status: .unauthorized)
+                return Responses.html(ConnectPages.login(session, make: make, error: "Invalid credentials. No \(ConnectPages.displayMake(make)) account with that email exists in this sandbox.", email: email), status: .unauthorized)
             }
             owner = found
             vehicles = try await access.vehicles(ownerId: found.id ?? 0).filter { $0.make == make }

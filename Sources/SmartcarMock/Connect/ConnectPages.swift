@@ -42,6 +42,11 @@ enum ConnectPages {
         """
     }
 
+    /// A make id as people write it: "BMW", "Tesla", "Volkswagen".
+    static func displayMake(_ make: String) -> String {
+        make.count <= 3 ? make.uppercased() : make.capitalized
+    }
+
     static func hidden(_ name: String, _ value: String) -> String {
         "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"
     }
@@ -65,7 +70,7 @@ enum ConnectPages {
 
     static func brands(_ session: ConnectSession, makes: [String]) -> String {
         let buttons = makes.map { (make: String) -> String in
-            "<button id=\"\(escape(make))\" class=\"brand-list-item\" type=\"submit\" name=\"make\" value=\"\(escape(make))\">\(escape(make.capitalized))</button>"
+            "<button id=\"\(escape(make))\" class=\"brand-list-item\" type=\"submit\" name=\"make\" value=\"\(escape(make))\">\(escape(displayMake(make)))</button>"
         }.joined(separator: "\n")
         return page("Select your brand", """
         <h1>Select your vehicle’s brand</h1>
@@ -81,7 +86,7 @@ enum ConnectPages {
             ? "Sign in with the email of one of this sandbox’s owners (any password)."
             : "Test mode: any email and password sign in. Use N-vehicles@smartcar.com for N vehicles, or TYPE.CODE@smartcar.com for an error."
         return page("Sign in", """
-        <h1>Sign in to \(escape(make.capitalized))</h1>
+        <h1>Sign in to \(escape(displayMake(make)))</h1>
         \(error.map { "<p id=\"login-error\" class=\"error\">\(escape($0))</p>" } ?? "")
         <form method="post" action="/connect/login">
         \(hidden("session", session.id))\(hidden("make", make))
@@ -109,7 +114,7 @@ enum ConnectPages {
         let inputType = session.singleSelect ? "radio" : "checkbox"
         let items = vehicles.enumerated().map { (index: Int, v: VehicleRecord) -> String in
             let checked = session.singleSelect ? (index == 0 ? " checked" : "") : " checked"
-            return "<label><input type=\"\(inputType)\" name=\"vehicle\" value=\"\(escape(v.smartcarId))\"\(checked)> \(v.year) \(escape(v.make.capitalized)) \(escape(v.model)) <span class=\"muted\">\(escape(v.vin))</span></label>"
+            return "<label><input type=\"\(inputType)\" name=\"vehicle\" value=\"\(escape(v.smartcarId))\"\(checked)> \(v.year) \(escape(displayMake(v.make))) \(escape(v.model)) <span class=\"muted\">\(escape(v.vin))</span></label>"
         }.joined(separator: "\n")
         let scopes = session.scopes.map { scope -> String in
             let name = scope.hasPrefix("required:") ? String(scope.dropFirst(9)) : scope
