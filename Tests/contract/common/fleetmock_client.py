@@ -1,18 +1,19 @@
-"""Helpers shared by the Smartcar SDK contract suites.
+"""Helpers shared by the SDK contract suites (Smartcar and DIMO).
 
 Two parts:
 
 * ``Fleetmock`` / ``Sandbox``: thin wrappers over fleetmock's control API
   (``/__fleetmock/...``): create and delete sandboxes, read and patch a
-  vehicle's state, headless Connect, and the virtual clock.
+  vehicle's state, headless Connect, DIMO sharing (SACD grants), and the
+  virtual clock.
 * ``Page`` / ``drive_connect``: a plain-HTTP "browser" for the Connect pages.
   It finds an element by id, finds its enclosing ``<form>``, collects the
   form's fields the way a browser does, and submits it. Only the standard
   library's ``html.parser`` and ``requests`` (which every Smartcar SDK already
   depends on) are used.
 
-Nothing here imports a Smartcar SDK, so both suites (smartcar 6.x and 3.x,
-each in its own virtualenv) can use it.
+Nothing here imports an SDK, so every suite (smartcar 6.x and 3.x, dimo
+1.8.0, each in its own virtualenv) can use it.
 """
 
 import contextlib
@@ -101,11 +102,15 @@ class Fleetmock:
         resp = self.http.request(method, self.url + path, **kwargs)
         return _expect(resp, *statuses)
 
-    def create_sandbox(self):
-        """``POST /__fleetmock/sandboxes`` {} -> 201; returns a Sandbox."""
-        resp = self._call("POST", "/__fleetmock/sandboxes", (201,), json={})
+    def create_sandbox(self, require=("smartcar",), body=None):
+        """``POST /__fleetmock/sandboxes`` {} -> 201; returns a Sandbox.
+
+        ``require`` names the vendor blocks the caller needs in the answer
+        (``"smartcar"``, ``"dimo"``) besides ``id``, ``users`` and ``vehicles``.
+        """
+        resp = self._call("POST", "/__fleetmock/sandboxes", (201,), json=body or {})
         data = resp.json()
-        for key in ("id", "smartcar", "users", "vehicles"):
+        for key in ("id", "users", "vehicles", *require):
             if key not in data:
                 raise FleetmockError(f"sandbox body lacks {key!r}: {data}")
         return Sandbox(self, data)
@@ -123,7 +128,8 @@ class Sandbox:
         self.fm = fleetmock
         self.data = data
         self.id = data["id"]
-        self.smartcar = data["smartcar"]
+        self.smartcar = data.get("smartcar")
+        self.dimo = data.get("dimo")
         self.users = data["users"]
         self.vehicles = data["vehicles"]
         self._owner_cache = {}
@@ -186,6 +192,12 @@ class Sandbox:
                 return v
         return None
 
+    def by_dimo_token_id(self, token_id):
+        for v in self.vehicles:
+            if v.get("dimoTokenId") == token_id:
+                return v
+        return None
+
     def owner(self, vin):
         """The ``users`` entry that owns ``vin`` (from the control view)."""
         if vin in self._owner_cache:
@@ -241,6 +253,21 @@ class Sandbox:
             state = self.state(v["vin"])
             return bool(state.get("speedKph")) or bool(state.get("ignitionOn"))
         return sorted(vehicles, key=moving)
+
+    def clock(self):
+        """``GET .../clock``: ``{"now", "frozen", "scale", "offsetSeconds"}``."""
+        return self.fm._call("GET", self._path("/clock")).json()
+
+    # -- DIMO -------------------------------------------------------------
+    def dimo_share(self, token_ids, permissions, expires_at=None):
+        """``POST .../dimo/share``: the owners of ``token_ids`` grant the
+        sandbox's developer license an SACD with these privilege ids
+        (``expires_at``: an RFC 3339 string, optional)."""
+        body = {"vehicles": list(token_ids), "permissions": list(permissions)}
+        if expires_at is not None:
+            body["expiresAt"] = expires_at
+        resp = self.fm._call("POST", self._path("/dimo/share"), (200, 201, 204), json=body)
+        return resp.json() if resp.content else None
 
     def advance_clock(self, advance):
         """Move the sandbox's virtual clock, e.g. ``"3h"`` or ``"11m"``."""

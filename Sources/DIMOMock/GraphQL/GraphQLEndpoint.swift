@@ -1,0 +1,162 @@
+import FleetHTTP
+import Foundation
+import GraphQL
+import Hummingbird
+
+/// Serves one GraphQL schema the way gqlgen does: POST JSON (or GET with `query=`), 422 for parse
+/// and validation errors, 200 with `errors[]` for resolver errors (only the failing field nulled).
+struct GraphQLEndpoint: Sendable {
+    let schema: GraphQLSchema
+    /// gqlgen's fixed complexity limit, when the service sets one.
+    let complexityLimit: Int?
+
+    struct Request {
+        var query: String
+        var variables: [String: Map]
+        var operationName: String?
+    }
+
+    /// Reads the GraphQL request, or answers with gqlgen's transport errors.
+    static func read(_ request: HBRequest, body: Data) -> Result<Request, ResponseError> {
+        if request.method == .get {
+            let items = request.queryItems
+            guard let query = items["query"] else { return .failure(ResponseError(transportError("transport not supported"))) }
+            var variables: [String: Map] = [:]
+            if let text = items["variables"], let json = JSONValue.parse(Data(text.utf8)), let object = json.objectValue {
+                for (k, v) in object { variables[k] = Map(json: v) }
+            }
+            return .success(Request(query: query, variables: variables, operationName: items["operationName"]))
+        }
+        guard request.method == .post else { return .failure(ResponseError(transportError("transport not supported"))) }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.contains("application/json") || contentType.contains("application/graphql-response+json") else {
+            return .failure(ResponseError(transportError("transport not supported")))
+        }
+        guard let json = JSONValue.parse(body), json.objectValue != nil else {
+            return .failure(ResponseError(transportError("json request body could not be decoded: body must be a JSON object")))
+        }
+        guard let query = json["query"]?.stringValue else {
+            return .failure(ResponseError(Responses.json(.object([
+                ("errors", .array([.object([("message", "no operation provided"), ("extensions", .object([("code", "GRAPHQL_VALIDATION_FAILED")]))])])),
+                ("data", .null),
+            ]), status: .unprocessableContent)))
+        }
+        var variables: [String: Map] = [:]
+        if let object = json["variables"]?.objectValue {
+            for (k, v) in object { variables[k] = Map(json: v) }
+        }
+        return .success(Request(query: query, variables: variables, operationName: json["operationName"]?.stringValue))
+    }
+
+    static func transportError(_ message: String) -> Response {
+        Responses.json(.object([("errors", .array([.object([("message", .string(message))])])), ("data", .null)]), status: .badRequest)
+    }
+
+    func execute(_ request: Request, context: any Sendable) async -> Response {
+        let document: Document
+        do {
+            document = try parse(source: Source(body: request.query, name: "GraphQL request"))
+        } catch let error as GraphQLError {
+            return Self.unprocessable([error], code: "GRAPHQL_PARSE_FAILED")
+        } catch {
+            return Self.unprocessable([GraphQLError(message: "\(error)")], code: "GRAPHQL_PARSE_FAILED")
+        }
+        let errors = validate(schema: schema, ast: document, rules: specifiedRules)
+        if !errors.isEmpty { return Self.unprocessable(errors, code: "GRAPHQL_VALIDATION_FAILED") }
+        if let limit = complexityLimit {
+            let complexity = Complexity.of(document, operationName: request.operationName)
+            if complexity > limit {
+                return Self.unprocessable([GraphQLError(message: "operation has complexity \(complexity), which exceeds the limit of \(limit)")],
+                                          code: "COMPLEXITY_LIMIT_EXCEEDED")
+            }
+        }
+        do {
+            let result = try await GraphQL.execute(schema: schema, documentAST: document, rootValue: (), context: context,
+                                                   variableValues: request.variables, operationName: request.operationName)
+            return Responses.json(Self.render(result))
+        } catch let error as GraphQLError {
+            return Self.unprocessable([error], code: "GRAPHQL_VALIDATION_FAILED")
+        } catch {
+            return Self.unprocessable([GraphQLError(message: "\(error)")], code: "GRAPHQL_VALIDATION_FAILED")
+        }
+    }
+
+    static func unprocessable(_ errors: [GraphQLError], code: String) -> Response {
+        let rendered: [JSONValue] = errors.map { error in
+            var pairs = errorPairs(error)
+            pairs.append(("extensions", .object([("code", .string(code))])))
+            return .object(pairs)
+        }
+        return Responses.json(.object([("errors", .array(rendered)), ("data", .null)]), status: .unprocessableContent)
+    }
+
+    static func errorPairs(_ error: GraphQLError) -> [(String, JSONValue)] {
+        var pairs: [(String, JSONValue)] = [("message", .string(error.message))]
+        if !error.locations.isEmpty {
+            pairs.append(("locations", .array(error.locations.map { .object([("line", .integer(Int64($0.line))), ("column", .integer(Int64($0.column)))]) })))
+        }
+        if !error.path.elements.isEmpty {
+            pairs.append(("path", .array(error.path.elements.map { element in
+                switch element {
+                case .index(let i): return .integer(Int64(i))
+                case .key(let k): return .string(k)
+                }
+            })))
+        }
+        return pairs
+    }
+
+    /// gqlgen's response: `errors` (when any) before `data`.
+    static func render(_ result: GraphQLResult) -> JSONValue {
+        var pairs: [(String, JSONValue)] = []
+        if !result.errors.isEmpty {
+            pairs.append(("errors", .array(result.errors.map { error in
+                var items = errorPairs(error)
+                if let field = error.originalError as? FieldError, !field.extensions.isEmpty {
+                    items.append(("extensions", .object(field.extensions)))
+                } else if !error.extensions.isEmpty {
+                    items.append(("extensions", .object(error.extensions.map { ($0.key, $0.value.json) })))
+                }
+                if error.originalError is FieldError, let index = items.firstIndex(where: { $0.0 == "message" }) {
+                    items[index].1 = .string((error.originalError as? FieldError)?.message ?? error.message)
+                }
+                return .object(items)
+            })))
+        }
+        pairs.append(("data", result.data?.json ?? .null))
+        return .object(pairs)
+    }
+}
+
+typealias HBRequest = Hummingbird.Request
+
+/// gqlgen's FixedComplexityLimit: every field costs 1 plus its children.
+enum Complexity {
+    static func of(_ document: Document, operationName: String?) -> Int {
+        var fragments: [String: FragmentDefinition] = [:]
+        var operations: [OperationDefinition] = []
+        for definition in document.definitions {
+            if let fragment = definition as? FragmentDefinition { fragments[fragment.name.value] = fragment }
+            if let operation = definition as? OperationDefinition { operations.append(operation) }
+        }
+        let operation = operations.first { $0.name?.value == operationName } ?? operations.first
+        guard let operation else { return 0 }
+        return cost(operation.selectionSet, fragments: fragments, depth: 0)
+    }
+
+    static func cost(_ set: SelectionSet, fragments: [String: FragmentDefinition], depth: Int) -> Int {
+        guard depth < 50 else { return 0 }
+        var total = 0
+        for selection in set.selections {
+            if let field = selection as? Field {
+                if field.name.value.hasPrefix("__") { continue }
+                total += 1 + (field.selectionSet.map { cost($0, fragments: fragments, depth: depth + 1) } ?? 0)
+            } else if let spread = selection as? FragmentSpread, let fragment = fragments[spread.name.value] {
+                total += cost(fragment.selectionSet, fragments: fragments, depth: depth + 1)
+            } else if let inline = selection as? InlineFragment {
+                total += cost(inline.selectionSet, fragments: fragments, depth: depth + 1)
+            }
+        }
+        return total
+    }
+}
