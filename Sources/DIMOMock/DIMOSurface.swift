@@ -12,16 +12,29 @@ public struct DIMOSurface: RouterMiddleware {
     let access: DIMOAccess
     let developerTokens: JWTIssuer
     let vehicleTokens: JWTIssuer
+    let identity: GraphQLEndpoint
+    let telemetry: GraphQLEndpoint
 
-    public init(fleet: Fleet) {
+    /// Builds the surface; fails only if the embedded schema text does not build.
+    public init(fleet: Fleet) throws {
         self.fleet = fleet
         access = DIMOAccess(fleet: fleet)
         developerTokens = JWTIssuer(access: access, issuer: JWTIssuer.developerIssuer)
         vehicleTokens = JWTIssuer(access: access, issuer: JWTIssuer.vehicleIssuer)
+        identity = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: IdentitySchema.sdl, resolvers: IdentityResolvers.all), complexityLimit: nil)
+        telemetry = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: TelemetrySchema.sdl, resolvers: TelemetryResolvers.all,
+                                                                      guard: TelemetryResolvers.fieldGuard), complexityLimit: 100)
+    }
+
+    /// A path under `/sandbox/{id}` names the sandbox for public queries without ids.
+    static func sandboxPrefix(_ path: String) -> (String?, String) {
+        let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true)
+        if parts.count == 3, parts[0] == "sandbox" { return (String(parts[1]), "/" + parts[2]) }
+        return (nil, path)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.normalizedPath
+        let (pathSandbox, path) = Self.sandboxPrefix(request.normalizedPath)
         let method = request.method
         let scope = context.scope
         let auth = WebAuth(access: access, developerTokens: developerTokens, vehicleTokens: vehicleTokens)
@@ -42,9 +55,63 @@ public struct DIMOSurface: RouterMiddleware {
             scope.vendor = "dimo"
             return try await TokenExchange(access: access, developerTokens: developerTokens, vehicleTokens: vehicleTokens)
                 .handle(request, body: await request.collectBody() ?? Data(), scope: scope)
+        case (_, "/identity/query"):
+            scope.vendor = "dimo"
+            let sandboxId = pathSandbox ?? request.headers[.fleetmockSandbox] ?? Fleet.defaultSandboxId
+            guard let sandbox = try? await fleet.world(sandboxId).sandbox else {
+                return GraphQLEndpoint.transportError("unknown sandbox \(sandboxId)")
+            }
+            scope.sandboxId = sandboxId
+            switch GraphQLEndpoint.read(request, body: await request.collectBody() ?? Data()) {
+            case .failure(let failure): return failure.response
+            case .success(let graphQLRequest):
+                return await identity.execute(graphQLRequest, context: IdentityContext(sandboxId: sandboxId, access: access, now: sandbox.clock.now()))
+            }
+        case (_, "/telemetry/query"):
+            scope.vendor = "dimo"
+            var claims: JSONValue?
+            if let header = request.headers[.authorization] {
+                let parts = header.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                    return Responses.json(.object([("message", "Something went wrong while checking the JWT.")]), status: .internalServerError)
+                }
+                claims = try await verifiedVehicleClaims(String(parts[1]))
+                guard let verified = claims else { return Responses.json(.object([("message", "JWT is invalid.")]), status: .unauthorized) }
+                if let tokenId = verified["token_id"]?.stringValue.flatMap({ Int64($0) }), let snapshot = try await access.vehicle(tokenId: tokenId) {
+                    scope.sandboxId = snapshot.vehicle.sandboxId
+                }
+            }
+            switch GraphQLEndpoint.read(request, body: await request.collectBody() ?? Data()) {
+            case .failure(let failure): return failure.response
+            case .success(let graphQLRequest):
+                return await telemetry.execute(graphQLRequest, context: TelemetryContext(claims: claims, fleet: fleet, access: access))
+            }
+        case (.post, _) where path.hasPrefix("/v2/attestation/"):
+            scope.vendor = "dimo"
+            let parts = path.split(separator: "/").map(String.init)
+            guard parts.count == 4 else { return Attestations.error(404, "Cannot POST \(path)") }
+            return try await Attestations(fleet: fleet, access: access, vehicleTokens: vehicleTokens)
+                .handle(request, kind: parts[2], tokenId: parts[3], body: await request.collectBody() ?? Data(), scope: scope)
+        case (.post, _) where path.hasPrefix("/v1/vc/pom/"):
+            scope.vendor = "dimo"
+            return Attestations.error(404, "Cannot POST \(path)")
         default:
             return try await next(request, context)
         }
+    }
+
+    /// Telemetry's JWT check: a vehicle JWT of the roles-rights issuer, audience dimo.zone, a DID asset.
+    func verifiedVehicleClaims(_ token: String) async throws -> JSONValue? {
+        guard let unverified = TokenExchange.unverifiedClaims(token),
+              let asset = unverified["asset"]?.stringValue, asset.hasPrefix("did:erc721:") || asset.hasPrefix("did:ethr:") else { return nil }
+        var now = Date()
+        if let tokenId = unverified["token_id"]?.stringValue.flatMap({ Int64($0) }), let snapshot = try await access.vehicle(tokenId: tokenId),
+           let sandbox = try await fleet.database.read({ db in try SandboxRecord.fetchOne(db, key: snapshot.vehicle.sandboxId) }) {
+            now = sandbox.clock.now()
+        }
+        guard let claims = try await vehicleTokens.verify(token, now: now),
+              claims["aud"]?.arrayValue?.contains(.string("dimo.zone")) == true else { return nil }
+        return claims
     }
 
     /// The control API's share: owners grant SACD privileges on vehicles to the sandbox's license.

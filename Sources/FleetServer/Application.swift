@@ -34,7 +34,7 @@ public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> 
     router.add(middleware: ErrorMiddleware())
     let smartcar = SmartcarSurface(fleet: services.fleet)
     router.add(middleware: smartcar)
-    let dimo = DIMOSurface(fleet: services.fleet)
+    let dimo = services.dimo
     router.add(middleware: dimo)
     ControlAPI(services: services, smartcarConnect: smartcar.connect, dimo: dimo).register(on: router)
     return router

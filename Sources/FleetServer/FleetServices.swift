@@ -1,3 +1,4 @@
+import DIMOMock
 import FleetCore
 import Foundation
 import GRDB
@@ -6,10 +7,13 @@ import GRDB
 public struct FleetServices: Sendable {
     public let fleet: Fleet
     public let journal: Journal
+    /// DIMO's surface, built once: its GraphQL schemas are compiled at start.
+    public let dimo: DIMOSurface
 
-    public init(fleet: Fleet, journal: Journal) {
+    public init(fleet: Fleet, journal: Journal) throws {
         self.fleet = fleet
         self.journal = journal
+        dimo = try DIMOSurface(fleet: fleet)
     }
 
     /// Opens the database, checks the fixtures and makes sure the default sandbox exists.
@@ -21,6 +25,6 @@ public struct FleetServices: Sendable {
         }
         let fleet = Fleet(database: database, fixtures: FixtureLibrary(directory: configuration.fixturesDirectory))
         try await fleet.bootstrapDefault()
-        return FleetServices(fleet: fleet, journal: Journal())
+        return try FleetServices(fleet: fleet, journal: Journal())
     }
 }

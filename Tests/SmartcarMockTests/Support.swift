@@ -371,36 +371,37 @@ func expectKeyOrder(_ text: String, _ keys: [String], sourceLocation: SourceLoca
 
 /// A v2.0 error: status, headers, every key of the envelope (in the live order), and its values.
 /// `code` and `resolution` nil mean JSON null.
-func expectV2Error(_ response: TestResponse, status: Int, type: String, code: String?, resolution: String? = nil,
-                   description: String? = nil, docURL: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(response.status.code == status, "HTTP status: \(response.text)", sourceLocation: sourceLocation)
+func expectV2Error(_ response: TestResponse, status expectedStatus: Int, type expectedType: String, code expectedCode: String?,
+                   resolution expectedResolution: String? = nil, description expectedDescription: String? = nil,
+                   docURL expectedDocURL: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(response.status.code == expectedStatus, "HTTP status: \(response.text)", sourceLocation: sourceLocation)
     expectSmartcarJSONHeaders(response, sourceLocation: sourceLocation)
     let body = response.json
     for key in ["statusCode", "type", "code", "description", "docURL", "resolution", "requestId"] {
         #expect(body[key] != nil, "v2 error body lacks \(key): \(response.text)", sourceLocation: sourceLocation)
     }
     expectKeyOrder(response.text, ["statusCode", "type", "code", "description", "docURL", "resolution"], sourceLocation: sourceLocation)
-    #expect(integer(body["statusCode"]) == status, "statusCode", sourceLocation: sourceLocation)
-    #expect(body["type"] as? String == type, "type: \(response.text)", sourceLocation: sourceLocation)
-    if let code {
-        #expect(body["code"] as? String == code, "code: \(response.text)", sourceLocation: sourceLocation)
+    #expect(integer(body["statusCode"]) == expectedStatus, "statusCode", sourceLocation: sourceLocation)
+    #expect(body["type"] as? String == expectedType, "type: \(response.text)", sourceLocation: sourceLocation)
+    if let expectedCode {
+        #expect(body["code"] as? String == expectedCode, "code: \(response.text)", sourceLocation: sourceLocation)
     } else {
         #expect(body["code"] is NSNull, "code should be null: \(response.text)", sourceLocation: sourceLocation)
     }
-    if let description {
-        #expect(body["description"] as? String == description, "description", sourceLocation: sourceLocation)
+    if let expectedDescription {
+        #expect(body["description"] as? String == expectedDescription, "description", sourceLocation: sourceLocation)
     } else {
         #expect((body["description"] as? String)?.isEmpty == false, "description", sourceLocation: sourceLocation)
     }
-    if let docURL {
-        #expect(body["docURL"] as? String == docURL, "docURL", sourceLocation: sourceLocation)
+    if let expectedDocURL {
+        #expect(body["docURL"] as? String == expectedDocURL, "docURL", sourceLocation: sourceLocation)
     } else {
         #expect((body["docURL"] as? String)?.hasPrefix("https://smartcar.com/docs/") == true, "docURL", sourceLocation: sourceLocation)
     }
     let resolutionObject = body["resolution"] as? [String: Any]
     #expect(resolutionObject != nil, "resolution is an object: \(response.text)", sourceLocation: sourceLocation)
-    if let resolution {
-        #expect(resolutionObject?["type"] as? String == resolution, "resolution.type", sourceLocation: sourceLocation)
+    if let expectedResolution {
+        #expect(resolutionObject?["type"] as? String == expectedResolution, "resolution.type", sourceLocation: sourceLocation)
     } else {
         #expect(resolutionObject?["type"] is NSNull, "resolution.type should be null: \(response.text)", sourceLocation: sourceLocation)
     }
@@ -412,37 +413,38 @@ func expectV2Error(_ response: TestResponse, status: Int, type: String, code: St
 }
 
 /// A v1.0 error: `{"error","message","code","statusCode","requestId"}` and nothing else.
-func expectV1Error(_ response: TestResponse, status: Int, error: String, message: String? = nil, code: String?,
+func expectV1Error(_ response: TestResponse, status expectedStatus: Int, error expectedError: String, message expectedMessage: String? = nil,
+                   code expectedCode: String?,
                    sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(response.status.code == status, "HTTP status: \(response.text)", sourceLocation: sourceLocation)
+    #expect(response.status.code == expectedStatus, "HTTP status: \(response.text)", sourceLocation: sourceLocation)
     expectSmartcarJSONHeaders(response, sourceLocation: sourceLocation)
     let body = response.json
     #expect(Set(body.keys) == ["error", "message", "code", "statusCode", "requestId"], "v1 keys: \(response.text)", sourceLocation: sourceLocation)
-    #expect(body["error"] as? String == error, "error: \(response.text)", sourceLocation: sourceLocation)
-    if let message {
-        #expect(body["message"] as? String == message, "message", sourceLocation: sourceLocation)
+    #expect(body["error"] as? String == expectedError, "error: \(response.text)", sourceLocation: sourceLocation)
+    if let expectedMessage {
+        #expect(body["message"] as? String == expectedMessage, "message", sourceLocation: sourceLocation)
     } else {
         #expect((body["message"] as? String)?.isEmpty == false, "message", sourceLocation: sourceLocation)
     }
-    if let code {
-        #expect(body["code"] as? String == code, "code", sourceLocation: sourceLocation)
+    if let expectedCode {
+        #expect(body["code"] as? String == expectedCode, "code", sourceLocation: sourceLocation)
     } else {
         #expect(body["code"] is NSNull, "code should be null: \(response.text)", sourceLocation: sourceLocation)
     }
-    #expect(integer(body["statusCode"]) == status, "statusCode", sourceLocation: sourceLocation)
+    #expect(integer(body["statusCode"]) == expectedStatus, "statusCode", sourceLocation: sourceLocation)
     #expect(body["requestId"] as? String == response.requestId, "requestId equals SC-Request-Id", sourceLocation: sourceLocation)
 }
 
 /// An OAuth error of the token endpoint: `{"error","error_description"}` only.
-func expectOAuthError(_ response: TestResponse, status: Int, error: String, description: String? = nil,
+func expectOAuthError(_ response: TestResponse, status expectedStatus: Int, error expectedError: String, description expectedDescription: String? = nil,
                       sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(response.status.code == status, "HTTP status: \(response.text)", sourceLocation: sourceLocation)
+    #expect(response.status.code == expectedStatus, "HTTP status: \(response.text)", sourceLocation: sourceLocation)
     #expect(response.headers[.contentType] == Smartcar.jsonContentType, "Content-Type", sourceLocation: sourceLocation)
     let body = response.json
     #expect(Set(body.keys) == ["error", "error_description"], "OAuth error keys: \(response.text)", sourceLocation: sourceLocation)
-    #expect(body["error"] as? String == error, "error: \(response.text)", sourceLocation: sourceLocation)
-    if let description {
-        #expect(body["error_description"] as? String == description, "error_description", sourceLocation: sourceLocation)
+    #expect(body["error"] as? String == expectedError, "error: \(response.text)", sourceLocation: sourceLocation)
+    if let expectedDescription {
+        #expect(body["error_description"] as? String == expectedDescription, "error_description", sourceLocation: sourceLocation)
     } else {
         #expect((body["error_description"] as? String)?.isEmpty == false, "error_description", sourceLocation: sourceLocation)
     }

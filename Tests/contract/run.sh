@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Contract tests: the official Smartcar Python SDKs against a running fleetmock.
+# Contract tests: the official Smartcar and DIMO Python SDKs against a running fleetmock.
 #
-#   bash Tests/contract/run.sh [smartcar6|smartcar3|all] [--server URL] [-- PYTEST-ARGS...]
+#   bash Tests/contract/run.sh [smartcar6|smartcar3|dimo|all] [--server URL] [-- PYTEST-ARGS...]
 #
 # Each SDK version gets its own virtualenv under .fleetmock/venvs/<suite>
 # (created on first use, reused afterwards). Without --server, the script
 # starts "$FLEETMOCK_BIN serve --memory --port 0" (default
 # .build/debug/fleetmock), waits up to 30 s for its line
 # "fleetmock listening on http://HOST:PORT", and stops it on exit.
-# Exits non-zero if any suite failed.
+# DIMO_PYTEST_ARGS (shell-quoted, default empty) goes to the dimo suite only,
+# e.g. DIMO_PYTEST_ARGS='-m "not dimo_rest"'. Exits non-zero if any suite failed.
 
 set -uo pipefail
 
@@ -24,11 +25,27 @@ sdk_version() {
   case "$1" in
     smartcar6) echo "6.19.1" ;;
     smartcar3) echo "3.0.1" ;;
+    dimo) echo "1.8.0" ;;
+  esac
+}
+
+# The PyPI distribution and the module each suite imports.
+sdk_package() {
+  case "$1" in
+    smartcar6 | smartcar3) echo "smartcar" ;;
+    dimo) echo "dimo-python-sdk" ;;
+  esac
+}
+
+sdk_module() {
+  case "$1" in
+    smartcar6 | smartcar3) echo "smartcar" ;;
+    dimo) echo "dimo" ;;
   esac
 }
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -41,7 +58,7 @@ server=""
 pytest_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    smartcar6 | smartcar3 | all) suite="$1" ;;
+    smartcar6 | smartcar3 | dimo | all) suite="$1" ;;
     --server)
       [ $# -ge 2 ] || die "--server needs a URL"
       server="$2"
@@ -63,7 +80,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$suite" = all ]; then
-  suites=(smartcar6 smartcar3)
+  suites=(smartcar6 smartcar3 dimo)
 else
   suites=("$suite")
 fi
@@ -71,25 +88,40 @@ fi
 # --- virtualenvs --------------------------------------------------------------
 
 ensure_venv() {
-  local name="$1" version venv
+  local name="$1" version package module venv
   version="$(sdk_version "$name")"
+  package="$(sdk_package "$name")"
+  module="$(sdk_module "$name")"
   venv="$venv_root/$name"
   if [ ! -x "$venv/bin/python" ]; then
     echo "run.sh: creating virtualenv $venv" >&2
     mkdir -p "$venv_root"
     "$PYTHON" -m venv "$venv" || return 1
   fi
-  if ! "$venv/bin/python" - "$version" >/dev/null 2>&1 <<'EOF'; then
-import sys
+  if ! "$venv/bin/python" - "$package" "$version" "$module" >/dev/null 2>&1 <<'EOF'; then
+import importlib, sys
 from importlib.metadata import version
-assert version("smartcar") == sys.argv[1]
+assert version(sys.argv[1]) == sys.argv[2]
+importlib.import_module(sys.argv[3])
 import pytest, requests
 EOF
-    echo "run.sh: installing smartcar==$version and pytest into $venv" >&2
+    echo "run.sh: installing $package==$version and pytest into $venv" >&2
     "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-      "smartcar==$version" pytest || return 1
+      "$package==$version" pytest || return 1
   fi
 }
+
+# DIMO_PYTEST_ARGS, split by shell quoting rules (shlex): one element per argument.
+dimo_args=()
+if [ -n "${DIMO_PYTEST_ARGS:-}" ]; then
+  split_out="$(DIMO_PYTEST_ARGS="$DIMO_PYTEST_ARGS" "$PYTHON" -c '
+import os, shlex, sys
+sys.stdout.write("".join(a + "\n" for a in shlex.split(os.environ["DIMO_PYTEST_ARGS"])))
+')" || die "could not parse DIMO_PYTEST_ARGS: $DIMO_PYTEST_ARGS"
+  while IFS= read -r arg; do
+    dimo_args+=("$arg")
+  done <<<"$split_out"
+fi
 
 for name in "${suites[@]}"; do
   ensure_venv "$name" || die "could not set up the virtualenv for $name"
@@ -175,12 +207,16 @@ server="${server%/}"
 failed=()
 summary=()
 for name in "${suites[@]}"; do
-  echo "==== $name: smartcar==$(sdk_version "$name") against $server"
+  echo "==== $name: $(sdk_package "$name")==$(sdk_version "$name") against $server"
+  extra=()
+  if [ "$name" = dimo ]; then
+    extra=(${dimo_args[@]+"${dimo_args[@]}"})
+  fi
   (
     cd "$here" &&
       FLEETMOCK_URL="$server" PYTHONDONTWRITEBYTECODE=1 \
         "$venv_root/$name/bin/python" -m pytest -q "$name" \
-        ${pytest_args[@]+"${pytest_args[@]}"}
+        ${extra[@]+"${extra[@]}"} ${pytest_args[@]+"${pytest_args[@]}"}
   )
   rc=$?
   if [ "$rc" -eq 0 ]; then

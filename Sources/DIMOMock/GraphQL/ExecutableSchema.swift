@@ -21,6 +21,12 @@ public struct FieldError: Error, CustomStringConvertible, Sendable {
 /// Resolves one field: `(source, args, context, info)`.
 typealias FieldResolver = @Sendable (_ source: any Sendable, _ args: Map, _ context: any Sendable, _ info: GraphQLResolveInfo) async throws -> (any Sendable)?
 
+/// The schema directives on one field, as `directive name → enum values of its arguments`.
+typealias FieldDirectives = [String: [String]]
+
+/// Runs before a field's resolver with the field's directives; throws to null the field with an error.
+typealias FieldGuard = @Sendable (_ typeName: String, _ directives: FieldDirectives, _ args: Map, _ context: any Sendable) async throws -> Void
+
 /// An object value handed to GraphQL: its type name (for interfaces and unions) and its fields.
 /// Fields not present are resolved by registered resolvers.
 struct GQLObject: Sendable {
@@ -39,22 +45,41 @@ struct GQLObject: Sendable {
 /// introspection, with every object field answered by `resolvers["Type.field"]`, or else by the
 /// source object's value of that name.
 enum ExecutableSchema {
-    static func build(sdl: String, resolvers: [String: FieldResolver]) throws -> GraphQLSchema {
+    static func build(sdl: String, resolvers: [String: FieldResolver], guard fieldGuard: FieldGuard? = nil) throws -> GraphQLSchema {
         let base = try buildSchema(source: sdl)
-        let builder = Builder(base: base, resolvers: resolvers)
+        let builder = Builder(base: base, resolvers: resolvers, fieldGuard: fieldGuard)
         return try builder.build()
     }
 
     private final class Builder: @unchecked Sendable {
         let base: GraphQLSchema
         let resolvers: [String: FieldResolver]
+        let fieldGuard: FieldGuard?
         var objects: [String: GraphQLObjectType] = [:]
         var interfaces: [String: GraphQLInterfaceType] = [:]
         var unions: [String: GraphQLUnionType] = [:]
 
-        init(base: GraphQLSchema, resolvers: [String: FieldResolver]) {
+        init(base: GraphQLSchema, resolvers: [String: FieldResolver], fieldGuard: FieldGuard?) {
             self.base = base
             self.resolvers = resolvers
+            self.fieldGuard = fieldGuard
+        }
+
+        /// A field's directives from its definition in the schema text.
+        static func directives(of node: FieldDefinition?) -> FieldDirectives {
+            var out: FieldDirectives = [:]
+            for directive in node?.directives ?? [] {
+                var values: [String] = []
+                for argument in directive.arguments {
+                    if let list = argument.value as? ListValue {
+                        values += list.values.compactMap { ($0 as? EnumValue)?.value }
+                    } else if let single = argument.value as? EnumValue {
+                        values.append(single.value)
+                    }
+                }
+                out[directive.name.value] = values
+            }
+            return out
         }
 
         static let resolveType: GraphQLTypeResolve = { value, _ in
@@ -115,10 +140,13 @@ enum ExecutableSchema {
             for (name, definition) in definitions {
                 guard let output = remap(definition.type) as? GraphQLOutputType else { continue }
                 let args = definition.args
-                let resolver = resolvers["\(typeName).\(name)"]
+                let resolver = resolvers["\(typeName).\(name)"] ?? resolvers["\(typeName).*"]
+                let directives = Self.directives(of: definition.astNode)
+                let fieldGuard = directives.isEmpty ? nil : self.fieldGuard
                 map[name] = GraphQLField(
                     type: output, description: nil, deprecationReason: definition.deprecationReason, args: args,
                     resolve: { source, args, context, info in
+                        if let fieldGuard { try await fieldGuard(typeName, directives, args, context) }
                         if let resolver { return try await resolver(source, args, context, info) }
                         if let object = source as? GQLObject { return object[info.fieldName] }
                         if let dict = source as? [String: any Sendable] { return dict[info.fieldName] }

@@ -121,6 +121,30 @@ public struct DIMOAccess: Sendable {
         }
     }
 
+    public func license(alias: String) async throws -> (DIMOLicenseRecord, SandboxRecord)? {
+        try await database.read { db in
+            guard let license = try DIMOLicenseRecord.filter(Column("alias") == alias).fetchOne(db),
+                  let sandbox = try SandboxRecord.fetchOne(db, key: license.sandboxId) else { return nil }
+            return (license, sandbox)
+        }
+    }
+
+    public func license(tokenId: Int64) async throws -> (DIMOLicenseRecord, SandboxRecord)? {
+        try await database.read { db in
+            guard let license = try DIMOLicenseRecord.filter(Column("tokenId") == tokenId).fetchOne(db),
+                  let sandbox = try SandboxRecord.fetchOne(db, key: license.sandboxId) else { return nil }
+            return (license, sandbox)
+        }
+    }
+
+    public func licenseAndSandbox(sandboxId: String) async throws -> (DIMOLicenseRecord, SandboxRecord)? {
+        try await database.read { db in
+            guard let license = try DIMOLicenseRecord.fetchOne(db, key: sandboxId),
+                  let sandbox = try SandboxRecord.fetchOne(db, key: sandboxId) else { return nil }
+            return (license, sandbox)
+        }
+    }
+
     public func license(sandboxId: String) async throws -> DIMOLicenseRecord? {
         try await database.read { db in try DIMOLicenseRecord.fetchOne(db, key: sandboxId) }
     }

@@ -181,6 +181,7 @@ public struct SmartcarAccess: Sendable {
                 guard let vehicleId = vehicle.id else { continue }
                 let state = FleetGenerator.parkedState(model: model, year: year, home: home, rng: &seeded)
                 try VehicleStateRecord(vehicleId: vehicleId, updatedAt: sandbox.clock.now(), state: state).insert(db)
+                try TelemetrySignals.record(vehicle, state, at: sandbox.clock.now(), in: db)
             }
             return owner
         }

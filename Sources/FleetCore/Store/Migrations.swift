@@ -170,6 +170,18 @@ enum Migrations {
                 t.column("privateKeyDER", .blob).notNull()
             }
         }
+        migrator.registerMigration("v4 telemetry samples") { db in
+            try db.create(table: "telemetrySample") { t in
+                t.belongsTo("vehicle", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("timestamp", .datetime).notNull()
+                t.column("valueNumber", .double)
+                t.column("valueString", .text)
+                t.column("latitude", .double)
+                t.column("longitude", .double)
+            }
+            try db.create(index: "telemetrySampleByVehicleNameTime", on: "telemetrySample", columns: ["vehicleId", "name", "timestamp"])
+        }
         return migrator
     }
 }

@@ -140,6 +140,7 @@ public final class Fleet: Sendable {
             try vehicle.insert(db)
             guard let vehicleId = vehicle.id else { continue }
             try VehicleStateRecord(vehicleId: vehicleId, updatedAt: now, state: spec.state).insert(db)
+            try TelemetrySignals.record(vehicle, spec.state, at: now, in: db)
         }
     }
 
@@ -288,9 +289,13 @@ public final class Fleet: Sendable {
             guard var record = try VehicleStateRecord.fetchOne(db, key: vehicleId) else {
                 throw FleetError.notFound(kind: "vehicle", id: String(vehicleId))
             }
+            let before = record.state
             try change(&record.state)
             record.updatedAt = sandbox.clock.now()
             try record.update(db)
+            if record.state != before, let vehicle = try VehicleRecord.fetchOne(db, key: vehicleId) {
+                try TelemetrySignals.record(vehicle, record.state, at: record.updatedAt, in: db)
+            }
             guard let snapshot = try Self.snapshots(VehicleRecord.filter(Column("id") == vehicleId), in: db).first else {
                 throw FleetError.notFound(kind: "vehicle", id: String(vehicleId))
             }

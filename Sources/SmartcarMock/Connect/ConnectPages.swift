@@ -44,7 +44,7 @@ enum ConnectPages {
 
     /// A make id as people write it: "BMW", "Tesla", "Volkswagen".
     static func displayMake(_ make: String) -> String {
-        make.count <= 3 ? make.uppercased() : make.capitalized
+        MakeNames.display(make)
     }
 
     static func hidden(_ name: String, _ value: String) -> String {

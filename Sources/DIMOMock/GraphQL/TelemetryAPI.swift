@@ -1,0 +1,325 @@
+import FleetCore
+import FleetHTTP
+import Foundation
+import GraphQL
+
+/// What a Telemetry request carries: the verified vehicle-JWT claims (nil without a token).
+struct TelemetryContext: Sendable {
+    let claims: JSONValue?
+    let fleet: Fleet
+    let access: DIMOAccess
+
+    var permissions: Set<String> { Set(claims?["permissions"]?.arrayValue?.compactMap(\.stringValue) ?? []) }
+}
+
+/// Telemetry's privilege enum → the permission strings of the vehicle JWT.
+enum TelemetryPrivilege {
+    static let permission: [String: String] = [
+        "VEHICLE_NON_LOCATION_DATA": "privilege:GetNonLocationHistory",
+        "VEHICLE_COMMANDS": "privilege:ExecuteCommands",
+        "VEHICLE_CURRENT_LOCATION": "privilege:GetCurrentLocation",
+        "VEHICLE_ALL_TIME_LOCATION": "privilege:GetLocationHistory",
+        "VEHICLE_VIN_CREDENTIAL": "privilege:GetVINCredential",
+        "VEHICLE_APPROXIMATE_LOCATION": "privilege:GetApproximateLocation",
+        "VEHICLE_RAW_DATA": "privilege:GetRawData",
+        "MANUFACTURER_DEVICE_LAST_SEEN": "privilege:ManufacturerDeviceLastSeen",
+    ]
+}
+
+/// Resolvers and directive checks of the Telemetry API (the schema of the SDK's time).
+enum TelemetryResolvers {
+    static func context(_ any: any Sendable) throws -> TelemetryContext {
+        guard let context = any as? TelemetryContext else { throw FieldError("internal: no context") }
+        return context
+    }
+
+    /// The auth directives, with telemetry-api's exact messages (plain errors, no extensions).
+    static let fieldGuard: FieldGuard = { _, directives, args, ctx in
+        let context = try context(ctx)
+        if directives["requiresVehicleToken"] != nil {
+            guard let claims = context.claims else { throw FieldError("unauthorized: jwt missing") }
+            let asset = claims["asset"]?.stringValue ?? ""
+            let parts = asset.split(separator: ":").map(String.init)
+            let contract = parts.count == 5 ? parts[3] : (claims["contract_address"]?.stringValue ?? "")
+            if contract.lowercased() != DIMOContracts.vehicle.lowercased() {
+                throw FieldError("unauthorized: contract in claim is \(Ethereum.checksumAddress(contract) ?? contract) instead of the required \(DIMOContracts.vehicle)")
+            }
+            let tokenId = parts.count == 5 ? parts[4] : (claims["token_id"]?.stringValue ?? "")
+            if let wanted = args["tokenId"].intArg, String(wanted) != tokenId { throw FieldError("unauthorized: token id does not match") }
+        }
+        if let required = directives["requiresAllOfPrivileges"] {
+            guard context.claims != nil else { throw FieldError("unauthorized: jwt missing") }
+            let missing = required.compactMap { TelemetryPrivilege.permission[$0] }.filter { !context.permissions.contains($0) }
+            if !missing.isEmpty { throw FieldError("unauthorized: missing required privilege(s) \(missing.joined(separator: ", "))") }
+        }
+        if let anyOf = directives["requiresOneOfPrivilege"] {
+            guard context.claims != nil else { throw FieldError("unauthorized: jwt missing") }
+            let names = anyOf.compactMap { TelemetryPrivilege.permission[$0] }
+            if !names.contains(where: context.permissions.contains) {
+                throw FieldError("unauthorized: requires at least one of the following privileges [\(names.joined(separator: " "))]")
+            }
+        }
+        if directives["requiresManufacturerToken"] != nil {
+            throw FieldError("unauthorized: token is not a manufacturer token")
+        }
+    }
+
+    static func vehicle(_ args: Map, _ context: TelemetryContext) async throws -> VehicleSnapshot? {
+        guard let tokenId = args["tokenId"].intArg else { return nil }
+        return try await context.access.vehicle(tokenId: Int64(tokenId))
+    }
+
+    static func time(_ date: Date) -> String { Timestamp.seconds(date) }
+
+    /// Snaps a coordinate to the centre of a ~4 km grid cell (upstream uses an H3 resolution-6 cell).
+    static func approximate(_ degrees: Double) -> Double { ((degrees / 0.036).rounded(.down) + 0.5) * 0.036 }
+
+    static func validateSource(_ filter: Map) throws {
+        guard let source = filter["source"].stringArg else { return }
+        let known = ["autopi", "macaron", "ruptela", "smartcar", "tesla", "compass", "motorq"]
+        if !known.contains(source.lowercased()), !source.hasPrefix("did:ethr:"), !(source.hasPrefix("0x") && source.count == 42) {
+            throw FieldError("invalid argument: source '\(source)' is not a valid source", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+        }
+    }
+
+    static var all: [String: FieldResolver] {
+        var r: [String: FieldResolver] = [:]
+
+        r["Query.signalsLatest"] = { _, args, ctx, _ in
+            let context = try context(ctx)
+            try validateSource(args["filter"])
+            guard let snapshot = try await vehicle(args, context) else { return nil }
+            let stamp = time(snapshot.updatedAt)
+            var fields: [String: any Sendable] = ["lastSeen": stamp]
+            for (name, value) in TelemetrySignals.derive(snapshot.vehicle, snapshot.state) {
+                switch value {
+                case .number(let n): fields[name] = GQLObject("SignalFloat", ["timestamp": stamp, "value": n])
+                case .string(let text): fields[name] = GQLObject("SignalString", ["timestamp": stamp, "value": text])
+                case .location(let lat, let lon):
+                    fields[name] = GQLObject("SignalLocation", ["timestamp": stamp, "value": GQLObject("Location", ["latitude": lat, "longitude": lon, "hdop": 1.0])])
+                }
+            }
+            fields["currentLocationApproximateLatitude"] = GQLObject("SignalFloat", ["timestamp": stamp, "value": approximate(snapshot.state.latitude)])
+            fields["currentLocationApproximateLongitude"] = GQLObject("SignalFloat", ["timestamp": stamp, "value": approximate(snapshot.state.longitude)])
+            return GQLObject("SignalCollection", fields)
+        }
+
+        r["Query.signals"] = { _, args, ctx, _ in
+            let context = try context(ctx)
+            try validateSource(args["filter"])
+            guard let intervalText = args["interval"].stringArg else { return nil }
+            let interval = try GoDuration.parse(intervalText)
+            guard interval >= 0.000001 else {
+                throw FieldError("invalid argument: interval is not a positive integer", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+            }
+            guard let fromText = args["from"].stringArg, let from = Timestamp.parse(fromText),
+                  let toText = args["to"].stringArg, let to = Timestamp.parse(toText) else { return nil }
+            if from > to {
+                throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+            }
+            guard let snapshot = try await vehicle(args, context), let vehicleId = snapshot.vehicle.id else { return nil }
+            // Buckets aligned to `from`; only non-empty ones, ascending.
+            let stamps = try await context.fleet.database.read { db in
+                try Date.fetchAll(db, sql: "SELECT DISTINCT timestamp FROM telemetrySample WHERE vehicleId = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp",
+                                  arguments: [vehicleId, from, to])
+            }
+            var starts: [Date] = []
+            for stamp in stamps {
+                let index = (stamp.timeIntervalSince(from) / interval).rounded(.down)
+                let start = from.addingTimeInterval(index * interval)
+                if starts.last != start { starts.append(start) }
+            }
+            if starts.isEmpty { return nil }
+            return starts.map { start in
+                GQLObject("SignalAggregations", ["timestamp": time(start), "_vehicleId": vehicleId, "_from": start, "_to": min(start.addingTimeInterval(interval), to)])
+            }
+        }
+
+        r["SignalAggregations.*"] = { source, args, ctx, info in
+            let context = try context(ctx)
+            guard let bucket = source as? GQLObject, let vehicleId = bucket["_vehicleId"] as? Int64,
+                  let from = bucket["_from"] as? Date, let to = bucket["_to"] as? Date else { return nil }
+            let name = info.fieldName
+            if name == "timestamp" { return bucket["timestamp"] }
+            let sourceName: String
+            switch name {
+            case "currentLocationApproximateLatitude": sourceName = "currentLocationLatitude"
+            case "currentLocationApproximateLongitude": sourceName = "currentLocationLongitude"
+            default: sourceName = name
+            }
+            var samples = try await context.fleet.samples(vehicleId: vehicleId, name: sourceName, from: from, to: to)
+            if let filter = Optional(args["filter"]), !filter.isAbsent, name != "currentLocationCoordinates" {
+                samples = samples.filter { sample in sample.valueNumber.map { FloatFilter.matches($0, filter) } ?? false }
+            }
+            guard !samples.isEmpty, let agg = args["agg"].stringArg else { return nil }
+            let result = Aggregation.apply(agg, to: samples, seed: UInt64(from.timeIntervalSince1970))
+            if name.hasPrefix("currentLocationApproximate"), let value = result as? Double { return approximate(value) }
+            return result
+        }
+
+        r["Query.availableSignals"] = { _, args, ctx, _ in
+            let context = try context(ctx)
+            guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id else { return nil }
+            let names = try await context.fleet.availableSignals(vehicleId: id)
+            return names.isEmpty ? nil : names
+        }
+
+        r["Query.dataSummary"] = { _, args, ctx, _ in
+            let context = try context(ctx)
+            guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id else { return nil }
+            let summary = try await context.fleet.signalSummary(vehicleId: id)
+            guard let first = summary.map(\.first).min(), let last = summary.map(\.last).max() else { return nil }
+            return GQLObject("DataSummary", [
+                "numberOfSignals": String(summary.reduce(0) { $0 + $1.count }),
+                "availableSignals": summary.map(\.name),
+                "firstSeen": time(first), "lastSeen": time(last),
+                "signalDataSummary": summary.map {
+                    GQLObject("signalDataSummary", ["name": $0.name, "numberOfSignals": String($0.count), "firstSeen": time($0.first), "lastSeen": time($0.last)])
+                },
+            ])
+        }
+
+        r["Query.vinVCLatest"] = { _, args, ctx, _ in
+            let context = try context(ctx)
+            guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id,
+                  let record = try await context.access.latestAttestation(vehicleId: id, kind: "vin"),
+                  let payload = JSONValue.parse(Data(record.payload.utf8)) else { return nil }
+            let subject = payload["credentialSubject"]
+            return GQLObject("VINVC", [
+                "vehicleTokenId": Int(snapshot.vehicle.dimoTokenId),
+                "vin": subject?["vehicleIdentificationNumber"]?.stringValue,
+                "recordedBy": subject?["recordedBy"]?.stringValue,
+                "recordedAt": subject?["recordedAt"]?.stringValue,
+                "countryCode": subject?["countryCode"]?.stringValue,
+                "vehicleContractAddress": subject?["vehicleContractAddress"]?.stringValue,
+                "validFrom": payload["validFrom"]?.stringValue,
+                "validTo": payload["validTo"]?.stringValue,
+                "rawVC": record.payload,
+            ])
+        }
+        r["Query.pomVCLatest"] = { _, _, _, _ in nil }
+        r["Query.events"] = { _, args, _, _ in
+            if let fromText = args["from"].stringArg, let toText = args["to"].stringArg,
+               let from = Timestamp.parse(fromText), let to = Timestamp.parse(toText), from > to {
+                throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+            }
+            return [GQLObject]()
+        }
+        r["Query.segments"] = { _, args, _, _ in
+            if let fromText = args["from"].stringArg, let toText = args["to"].stringArg,
+               let from = Timestamp.parse(fromText), let to = Timestamp.parse(toText) {
+                if from > to {
+                    throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+                }
+                if to.timeIntervalSince(from) > 31 * 86400 {
+                    throw FieldError("invalid argument: time range exceeds 31 days", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+                }
+            }
+            return [GQLObject]()
+        }
+        r["Query.attestations"] = { _, args, ctx, _ in
+            let context = try context(ctx)
+            guard context.claims != nil else { throw FieldError("unauthorized: jwt missing") }
+            guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id,
+                  let record = try await context.access.latestAttestation(vehicleId: id, kind: "vin") else { return [GQLObject]() }
+            return [GQLObject("Attestation", [
+                "id": "vin-\(record.id ?? 0)", "vehicleTokenId": Int(snapshot.vehicle.dimoTokenId), "time": time(record.createdAt),
+                "attestation": record.payload, "type": "dimo.verifiablecredential", "source": Attestations.issuerAddress,
+                "dataVersion": "vin/v1.0", "producer": "did:erc721:\(DIMOContracts.chainId):\(DIMOContracts.vehicle):\(snapshot.vehicle.dimoTokenId)",
+                "signature": "0x" + Hex.encode(Keccak256.hash(record.payload)), "tags": [String](),
+            ])]
+        }
+        return r
+    }
+}
+
+/// Go's `time.ParseDuration` (ns, us/µs, ms, s, m, h; no days).
+enum GoDuration {
+    static func parse(_ text: String) throws -> Double {
+        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("μs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
+        var rest = Substring(text)
+        var sign = 1.0
+        if rest.hasPrefix("-") { sign = -1; rest = rest.dropFirst() } else if rest.hasPrefix("+") { rest = rest.dropFirst() }
+        if rest == "0" { return 0 }
+        guard !rest.isEmpty else { throw FieldError("failed parsing interval: time: invalid duration \"\(text)\"") }
+        var total = 0.0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard !number.isEmpty, let value = Double(number) else { throw FieldError("failed parsing interval: time: invalid duration \"\(text)\"") }
+            rest = rest.dropFirst(number.count)
+            let unitText = rest.prefix { !($0.isNumber || $0 == ".") }
+            guard !unitText.isEmpty else { throw FieldError("failed parsing interval: time: missing unit in duration \"\(text)\"") }
+            guard let unit = units.first(where: { $0.0 == unitText }) else {
+                throw FieldError("failed parsing interval: time: unknown unit \"\(unitText)\" in duration \"\(text)\"")
+            }
+            rest = rest.dropFirst(unitText.count)
+            total += value * unit.1
+        }
+        return sign * total
+    }
+}
+
+/// `SignalFloatFilter`: eq, neq, gt, lt, gte, lte, in, notIn, or.
+enum FloatFilter {
+    static func matches(_ value: Double, _ filter: Map) -> Bool {
+        if let v = filter["eq"].doubleArg, value != v { return false }
+        if let v = filter["neq"].doubleArg, value == v { return false }
+        if let v = filter["gt"].doubleArg, !(value > v) { return false }
+        if let v = filter["lt"].doubleArg, !(value < v) { return false }
+        if let v = filter["gte"].doubleArg, !(value >= v) { return false }
+        if let v = filter["lte"].doubleArg, !(value <= v) { return false }
+        if let list = filter["in"].arrayArg, !list.compactMap(\.doubleArg).contains(value) { return false }
+        if let list = filter["notIn"].arrayArg, list.compactMap(\.doubleArg).contains(value) { return false }
+        if let alternatives = filter["or"].arrayArg, !alternatives.isEmpty, !alternatives.contains(where: { matches(value, $0) }) { return false }
+        return true
+    }
+}
+
+/// The aggregations of `signals`, over the stored samples of one bucket.
+enum Aggregation {
+    static func apply(_ agg: String, to samples: [TelemetrySample], seed: UInt64) -> (any Sendable)? {
+        guard let first = samples.first, let last = samples.last else { return nil }
+        var rng = SeededRandom(seed: seed)
+        let pick = samples[Int.random(in: 0..<samples.count, using: &rng)]
+        if first.latitude != nil {
+            func location(_ lat: Double, _ lon: Double) -> GQLObject { GQLObject("Location", ["latitude": lat, "longitude": lon, "hdop": 1.0]) }
+            switch agg {
+            case "AVG":
+                let lat = samples.compactMap(\.latitude).reduce(0, +) / Double(samples.count)
+                let lon = samples.compactMap(\.longitude).reduce(0, +) / Double(samples.count)
+                return location(lat, lon)
+            case "FIRST": return location(first.latitude ?? 0, first.longitude ?? 0)
+            case "LAST": return location(last.latitude ?? 0, last.longitude ?? 0)
+            default: return location(pick.latitude ?? 0, pick.longitude ?? 0)
+            }
+        }
+        if first.valueString != nil {
+            let values = samples.compactMap(\.valueString)
+            switch agg {
+            case "FIRST": return values.first
+            case "LAST": return values.last
+            case "TOP":
+                let counts = Dictionary(values.map { ($0, 1) }, uniquingKeysWith: +)
+                return counts.max { $0.value == $1.value ? $0.key > $1.key : $0.value < $1.value }?.key
+            case "UNIQUE":
+                var seen: [String] = []
+                for value in values where !seen.contains(value) { seen.append(value) }
+                return seen.joined(separator: ",")
+            default: return pick.valueString
+            }
+        }
+        let values = samples.compactMap(\.valueNumber)
+        guard !values.isEmpty else { return nil }
+        switch agg {
+        case "AVG": return values.reduce(0, +) / Double(values.count)
+        case "MED":
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        case "MAX": return values.max()
+        case "MIN": return values.min()
+        case "FIRST": return first.valueNumber
+        case "LAST": return last.valueNumber
+        default: return pick.valueNumber
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+
+/// One telemetry value of a vehicle at a time, in DIMO's signal names and units.
+public struct TelemetrySample: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "telemetrySample"
+    public var vehicleId: Int64
+    public var name: String
+    public var timestamp: Date
+    public var valueNumber: Double?
+    public var valueString: String?
+    public var latitude: Double?
+    public var longitude: Double?
+}
+
+/// The vehicle's physical state as DIMO signals: the same truth the Smartcar surface renders,
+/// in VSS names and DIMO's units (km, km/h, kPa, %, °C, V, litres).
+public enum TelemetrySignals {
+    public enum Value: Sendable, Equatable {
+        case number(Double)
+        case string(String)
+        case location(latitude: Double, longitude: Double)
+    }
+
+    public static func derive(_ vehicle: VehicleRecord, _ s: VehicleState) -> [(String, Value)] {
+        func flag(_ b: Bool) -> Value { .number(b ? 1 : 0) }
+        var out: [(String, Value)] = [
+            ("speed", .number(s.speedKph)),
+            ("powertrainTransmissionTravelledDistance", .number(s.odometerKm)),
+            ("powertrainRange", .number(s.rangeKm)),
+            ("powertrainType", .string(vehicle.powertrain == .bev ? "ELECTRIC" : vehicle.powertrain == .ice ? "COMBUSTION" : "HYBRID")),
+            ("exteriorAirTemperature", .number(s.outsideTempC)),
+            ("isIgnitionOn", flag(s.ignitionOn)),
+            ("lowVoltageBatteryCurrentVoltage", .number(s.lowVoltageBatteryV)),
+            ("bodyLockIsLocked", flag(s.isLocked)),
+            ("bodyTrunkRearIsOpen", flag(s.trunk == .open)),
+            ("bodyTrunkFrontIsOpen", flag(s.hood == .open)),
+            ("cabinDoorRow1DriverSideIsOpen", flag(s.doors.frontLeft == .open)),
+            ("cabinDoorRow1PassengerSideIsOpen", flag(s.doors.frontRight == .open)),
+            ("cabinDoorRow2DriverSideIsOpen", flag(s.doors.backLeft == .open)),
+            ("cabinDoorRow2PassengerSideIsOpen", flag(s.doors.backRight == .open)),
+            ("cabinDoorRow1DriverSideWindowIsOpen", flag(s.windows.frontLeft == .open)),
+            ("cabinDoorRow1PassengerSideWindowIsOpen", flag(s.windows.frontRight == .open)),
+            ("cabinDoorRow2DriverSideWindowIsOpen", flag(s.windows.backLeft == .open)),
+            ("cabinDoorRow2PassengerSideWindowIsOpen", flag(s.windows.backRight == .open)),
+            ("chassisAxleRow1WheelLeftTirePressure", .number(s.tirePressureKPa.frontLeft)),
+            ("chassisAxleRow1WheelRightTirePressure", .number(s.tirePressureKPa.frontRight)),
+            ("chassisAxleRow2WheelLeftTirePressure", .number(s.tirePressureKPa.backLeft)),
+            ("chassisAxleRow2WheelRightTirePressure", .number(s.tirePressureKPa.backRight)),
+            ("currentLocationCoordinates", .location(latitude: s.latitude, longitude: s.longitude)),
+            ("currentLocationLatitude", .number(s.latitude)),
+            ("currentLocationLongitude", .number(s.longitude)),
+            ("currentLocationHeading", .number(s.heading)),
+        ]
+        if vehicle.powertrain.isPlugIn, let soc = s.stateOfCharge {
+            let capacity = vehicle.batteryCapacityKWh ?? 0
+            out += [
+                ("powertrainTractionBatteryStateOfChargeCurrent", .number(soc * 100)),
+                ("powertrainTractionBatteryStateOfChargeCurrentEnergy", .number(soc * capacity)),
+                ("powertrainTractionBatteryGrossCapacity", .number(capacity)),
+                ("powertrainTractionBatteryChargingIsCharging", flag(s.chargeState == .charging)),
+                ("powertrainTractionBatteryChargingIsChargingCableConnected", flag(s.isPluggedIn)),
+                ("powertrainTractionBatteryChargingChargeLimit", .number(s.chargeLimit * 100)),
+            ]
+        }
+        if vehicle.powertrain.hasFuelTank, let fuel = s.fuelFraction {
+            out += [
+                ("powertrainFuelSystemRelativeLevel", .number(fuel * 100)),
+                ("powertrainFuelSystemAbsoluteLevel", .number(fuel * (vehicle.fuelTankLiters ?? 0))),
+            ]
+        }
+        if vehicle.powertrain.hasEngine, let oil = s.oilLife {
+            out.append(("powertrainCombustionEngineEngineOilRelativeLevel", .number(oil * 100)))
+        }
+        return out
+    }
+
+    /// Writes one sample per signal of the state at `time`.
+    static func record(_ vehicle: VehicleRecord, _ state: VehicleState, at time: Date, in db: Database) throws {
+        guard let vehicleId = vehicle.id else { return }
+        for (name, value) in derive(vehicle, state) {
+            var sample = TelemetrySample(vehicleId: vehicleId, name: name, timestamp: time)
+            switch value {
+            case .number(let n): sample.valueNumber = n
+            case .string(let text): sample.valueString = text
+            case .location(let lat, let lon):
+                sample.latitude = lat
+                sample.longitude = lon
+            }
+            try sample.insert(db)
+        }
+    }
+}
+
+extension TelemetrySample {
+    init(vehicleId: Int64, name: String, timestamp: Date) {
+        self.init(vehicleId: vehicleId, name: name, timestamp: timestamp, valueNumber: nil, valueString: nil, latitude: nil, longitude: nil)
+    }
+}
+
+extension Fleet {
+    /// Samples of one signal in `[from, to)`, oldest first.
+    public func samples(vehicleId: Int64, name: String, from: Date, to: Date) async throws -> [TelemetrySample] {
+        try await database.read { db in
+            try TelemetrySample.filter(Column("vehicleId") == vehicleId && Column("name") == name)
+                .filter(Column("timestamp") >= from && Column("timestamp") < to)
+                .order(Column("timestamp")).fetchAll(db)
+        }
+    }
+
+    /// Names of the signals a vehicle has data for.
+    public func availableSignals(vehicleId: Int64) async throws -> [String] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT name FROM telemetrySample WHERE vehicleId = ? ORDER BY name", arguments: [vehicleId])
+        }
+    }
+
+    /// Per-signal counts and first/last times.
+    public func signalSummary(vehicleId: Int64) async throws -> [(name: String, count: Int, first: Date, last: Date)] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, COUNT(*) AS n, MIN(timestamp) AS first, MAX(timestamp) AS last FROM telemetrySample WHERE vehicleId = ? GROUP BY name ORDER BY name", arguments: [vehicleId])
+                .map { ($0["name"], $0["n"], $0["first"], $0["last"]) }
+        }
+    }
+}
