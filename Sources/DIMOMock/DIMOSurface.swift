@@ -92,6 +92,28 @@ public struct DIMOSurface: RouterMiddleware {
             guard parts.count == 4 else { return Attestations.error(404, "Cannot POST \(path)") }
             return try await Attestations(fleet: fleet, access: access, vehicleTokens: vehicleTokens)
                 .handle(request, kind: parts[2], tokenId: parts[3], body: await request.collectBody() ?? Data(), scope: scope)
+        case (.post, "/device-definitions/decode-vin"):
+            scope.vendor = "dimo"
+            return try await DeviceDefinitions(access: access, developerTokens: developerTokens)
+                .decodeVIN(request, body: await request.collectBody() ?? Data(), scope: scope)
+        case (.get, "/device-definitions/search"):
+            scope.vendor = "dimo"
+            return try await DeviceDefinitions(access: access, developerTokens: developerTokens)
+                .search(request, sandboxId: pathSandbox ?? request.headers[.fleetmockSandbox] ?? Fleet.defaultSandboxId)
+        case (.get, _) where path.hasPrefix("/device-definitions/") && path.split(separator: "/").count == 2:
+            scope.vendor = "dimo"
+            let id = String(path.split(separator: "/")[1])
+            return try await DeviceDefinitions(access: access, developerTokens: developerTokens)
+                .get(id: id, sandboxId: pathSandbox ?? request.headers[.fleetmockSandbox] ?? Fleet.defaultSandboxId)
+        case (_, _) where path.hasPrefix("/v2/vehicles/") && path.split(separator: "/").count == 4:
+            scope.vendor = "dimo"
+            let parts = path.split(separator: "/").map(String.init)
+            return try await VehicleServices(fleet: fleet, access: access, vehicleTokens: vehicleTokens)
+                .valuations(request, tokenId: parts[2], action: parts[3], scope: scope)
+        case (.get, _) where path.hasPrefix("/v1/vehicle/") && path.hasSuffix("/trips") && path.split(separator: "/").count == 4:
+            scope.vendor = "dimo"
+            let parts = path.split(separator: "/").map(String.init)
+            return try await VehicleServices(fleet: fleet, access: access, vehicleTokens: vehicleTokens).trips(request, tokenId: parts[2], scope: scope)
         case (.post, _) where path.hasPrefix("/v1/vc/pom/"):
             scope.vendor = "dimo"
             return Attestations.error(404, "Cannot POST \(path)")

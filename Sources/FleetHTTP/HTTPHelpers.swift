@@ -107,11 +107,19 @@ public enum FormEncoding {
         return spaced.removingPercentEncoding ?? spaced
     }
 
+    /// RFC 3986 unreserved characters (ASCII only: `CharacterSet.alphanumerics` would let non-ASCII letters through).
+    public static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     /// Percent-encodes a query component (space as %20).
     public static func escape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    /// Percent-encodes a query component with spaces as `+` (as Go's url.Values and upstream redirects do).
+    public static func escapePlus(_ text: String) -> String {
+        var allowed = unreserved
+        allowed.insert(" ")
+        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text).replacingOccurrences(of: " ", with: "+")
     }
 
     /// Encodes pairs in order.

@@ -205,7 +205,7 @@ import Testing
             let session = try #require(hiddenSession(preamble.text))
             let exited = try await client.request(.get, "/connect/exit?" + formEncode([("session", session), ("reason", "returned")]))
             let location = try #require(exited.headers[.location])
-            #expect(location.allSatisfy(\.isASCII), "Location must be ASCII: \(location)")
+            #expect(location.unicodeScalars.allSatisfy { $0.isASCII }, "Location must be ASCII: \(location)")
             #expect(location.contains("state=caf%C3%A9"))
         }
     }

@@ -212,11 +212,7 @@ struct WebAuth: Sendable {
 /// Appends query pairs to a URL (percent-encoding, `+` for spaces as Go's url.Values does).
 enum RedirectBuilder {
     static func append(_ base: String, _ pairs: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~ ")
-        let query = pairs.map { key, value in
-            "\(key)=\((value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value).replacingOccurrences(of: " ", with: "+"))"
-        }.joined(separator: "&")
+        let query = pairs.map { key, value in "\(key)=\(FormEncoding.escapePlus(value))" }.joined(separator: "&")
         return base + (base.contains("?") ? "&" : "?") + query
     }
 }

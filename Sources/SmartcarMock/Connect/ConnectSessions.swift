@@ -1,4 +1,5 @@
 import FleetCore
+import FleetHTTP
 import Foundation
 import Synchronization
 
@@ -98,9 +99,5 @@ enum RedirectURL {
         return base + separator + encoded + fragment
     }
 
-    static func escape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~ ")
-        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text).replacingOccurrences(of: " ", with: "+")
-    }
+    static func escape(_ text: String) -> String { FormEncoding.escapePlus(text) }
 }
