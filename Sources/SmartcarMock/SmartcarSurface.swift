@@ -45,7 +45,7 @@ public struct SmartcarSurface: RouterMiddleware {
                 try await SignalsV3(fleet: fleet, access: access).handle(request, segments: Array(segments.dropFirst()), scope: context.scope, requestId: requestId)
             }
         }
-        guard first.hasPrefix("v"), segments.count >= 2, Self.apiRoots.contains(segments[1]) else {
+        guard first.hasPrefix("v"), segments.count >= 2, Self.apiRoots.contains(segments[1]), !Self.isDIMOValuations(segments) else {
             return try await next(request, context)
         }
         context.scope.vendor = "smartcar"
@@ -81,6 +81,12 @@ public struct SmartcarSurface: RouterMiddleware {
                 return response
             }
         }
+    }
+
+    /// DIMO's valuations API shares the `/v2/vehicles/…` prefix; its paths are left to the DIMO surface.
+    static func isDIMOValuations(_ segments: [String]) -> Bool {
+        segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" && Int64(segments[2]) != nil
+            && ["valuations", "valuation", "offers", "instant-offer"].contains(segments[3])
     }
 
     /// Runs a handler and renders whatever it throws in Smartcar's envelope.

@@ -110,12 +110,15 @@ struct DeviceDefinitions: Sendable {
     }
 
     func get(id: String, sandboxId: String?) async throws -> Response {
-        guard id.split(separator: "_").count == 3 else { return Self.problem(400, "invalid device definition id: \(id)") }
+        guard id.split(separator: "_").count == 3 else {
+            return Responses.json(.object([("type", "https://tools.ietf.org/html/rfc7231#section-6.5.1"), ("title", "invalid id format"),
+                                           ("status", 400), ("detail", "id must be mmy style eg. ford_escape_2025")]), status: .badRequest)
+        }
         guard let d = try await definitions(sandboxId: sandboxId).first(where: { $0.id == id }) else {
             return Self.problem(404, "device definition not found: \(id)")
         }
         return Responses.json(.object([
-            ("deviceDefinitionId", .string(d.id)), ("legacyId", .string(String(Hex.encode(Keccak256.hash(d.id).prefix(13))))),
+            ("id", .string(d.id)), ("deviceDefinitionId", .string(d.id)), ("legacyId", .string(String(Hex.encode(Keccak256.hash(d.id).prefix(13))))),
             ("name", .string("\(d.year) \(MakeNames.display(d.make)) \(d.model)")),
             ("make", .object([("name", .string(MakeNames.display(d.make))), ("nameSlug", .string(MakeNames.slug(d.make)))])),
             ("model", .string(d.model)), ("year", .integer(Int64(d.year))), ("deviceType", "vehicle"),

@@ -54,13 +54,17 @@ struct VehicleServices: Sendable {
                 ("tradeInClean", .integer(Int64(value * 0.9))), ("tradeInAverage", .integer(Int64(value * 0.85))), ("tradeInRough", .integer(Int64(value * 0.78))),
                 ("retailSource", "drivly"), ("retail", .integer(Int64(value))), ("retailClean", .integer(Int64(value * 1.05))),
                 ("retailAverage", .integer(Int64(value))), ("retailRough", .integer(Int64(value * 0.92))), ("odometerUnit", "km"),
-                ("odometer", .integer(Int64(snapshot.state.odometerKm))), ("odometerMeasurementType", "Real"),
+                ("odometer", .number((snapshot.state.odometerKm * 100).rounded() / 100)), ("odometerMeasurementType", "Real"),
                 ("userDisplayPrice", .integer(Int64(value))), ("currency", "USD"),
             ])]))]))
         case (.get, "offers"):
-            let value = Self.estimate(snapshot, now: now)
+            // Offers exist once an instant offer was requested.
+            guard let requested = try await access.latestAttestation(vehicleId: snapshot.vehicle.id ?? 0, kind: "instant-offer") else {
+                return Responses.json(.object([("offerSets", .array([]))]))
+            }
+            let value = Self.estimate(snapshot, now: requested.createdAt)
             return Responses.json(.object([("offerSets", .array([.object([
-                ("source", "drivly"), ("updated", .string(Timestamp.seconds(now))), ("mileage", .integer(Int64(snapshot.state.odometerKm * 0.621371))),
+                ("source", "drivly"), ("updated", .string(Timestamp.seconds(requested.createdAt))), ("mileage", .integer(Int64(snapshot.state.odometerKm * 0.621371))),
                 ("odometerMeasurementType", "Real"), ("zipCode", "94103"),
                 ("offers", .array([
                     .object([("vendor", "carvana"), ("price", .integer(Int64(value * 0.88))), ("url", "https://www.carvana.com/sell-my-car"), ("grade", "B")]),
@@ -68,6 +72,12 @@ struct VehicleServices: Sendable {
                 ])),
             ])]))]))
         case (.post, "instant-offer"):
+            if let last = try await access.latestAttestation(vehicleId: snapshot.vehicle.id ?? 0, kind: "instant-offer"),
+               now.timeIntervalSince(last.createdAt) < 30 * 86400 {
+                return Self.codeError(400, "already requested in last 30 days")
+            }
+            try await access.addAttestation(DIMOAttestationRecord(sandboxId: snapshot.vehicle.sandboxId, vehicleId: snapshot.vehicle.id ?? 0,
+                                                                  kind: "instant-offer", payload: "{}", createdAt: now))
             return Responses.json(.object([("message", "instant offer request completed: done")]))
         case (.post, "valuation"), (.post, "valuations"):
             guard try await access.latestAttestation(vehicleId: snapshot.vehicle.id ?? 0, kind: "vin") != nil else {
