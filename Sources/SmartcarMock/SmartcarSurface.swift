@@ -25,11 +25,12 @@ public struct SmartcarSurface: RouterMiddleware {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
         guard let first = segments.first else { return try await next(request, context) }
 
+        let requestId = Self.newRequestId()
         if path == "/oauth/authorize" || first == "connect" {
             context.scope.vendor = "smartcar"
+            context.scope.requestId = requestId
             return try await connect.handle(request, path: path, scope: context.scope)
         }
-        let requestId = Self.newRequestId()
         context.scope.requestId = requestId
         if path == "/oauth/token" {
             context.scope.vendor = "smartcar"
@@ -45,7 +46,10 @@ public struct SmartcarSurface: RouterMiddleware {
                 try await SignalsV3(fleet: fleet, access: access).handle(request, segments: Array(segments.dropFirst()), scope: context.scope, requestId: requestId)
             }
         }
-        guard first.hasPrefix("v"), segments.count >= 2, Self.apiRoots.contains(segments[1]), !Self.isDIMOValuations(segments) else {
+        // Numeric versions are Smartcar's whatever follows; other `v…` prefixes only before one of its roots.
+        let numericVersion = first.wholeMatch(of: /v\d+\.\d+/) != nil
+        guard first.hasPrefix("v"), numericVersion || (segments.count >= 2 && Self.apiRoots.contains(segments[1])),
+              !Self.isDIMOValuations(segments) else {
             return try await next(request, context)
         }
         context.scope.vendor = "smartcar"
@@ -66,12 +70,14 @@ public struct SmartcarSurface: RouterMiddleware {
                     body = parsed
                 }
             }
-            switch rest[0] {
+            switch rest.first ?? "" {
             case "management":
                 guard rest == ["management", "connections"] else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
                 return try await ManagementAPI(fleet: fleet, access: access).connections(request, scope: context.scope, requestId: requestId)
             case "compatibility":
-                guard request.method == .get, rest.count <= 2 else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
+                guard request.method == .get, rest == ["compatibility"] || rest == ["compatibility", "matrix"] else {
+                    throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH")
+                }
                 return try await ManagementAPI(fleet: fleet, access: access).compatibility(request, segments: rest, version: version, scope: context.scope, requestId: requestId)
             default:
                 let api = VehicleAPI(fleet: fleet, access: access)

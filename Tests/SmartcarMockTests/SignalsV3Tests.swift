@@ -30,7 +30,7 @@ import Testing
         try await withServer { client, _ in
             let sandbox = try await client.makeSandbox()
             let tesla = try sandbox.vehicle(model: "Model 3")
-            let token = try await connect(client, sandbox: sandbox, vehicle: tesla, scopes: ["read_vehicle_info", "read_odometer"])
+            let token = try await connect(client, sandbox: sandbox, vehicle: tesla, scopes: ["read_vehicle_info", "read_odometer", "read_battery"])
             let response = try await client.request(.get, "/v3/vehicles/\(tesla.smartcarId)/signals", headers: bearer(token))
             #expect(response.status == .ok)
             expectSmartcarJSONHeaders(response)
@@ -74,6 +74,21 @@ import Testing
             let socBody = (soc["attributes"] as? [String: Any])?["body"] as? [String: Any]
             #expect(socBody?["unit"] as? String == "percent")
             #expect((number(socBody?["value"]) ?? 0) > 1)
+        }
+    }
+
+    @Test func signalsFollowTheTokensPermissions() async throws {
+        try await withServer { client, _ in
+            let sandbox = try await client.makeSandbox()
+            let tesla = try sandbox.vehicle(model: "Model 3")
+            let token = try await connect(client, sandbox: sandbox, vehicle: tesla, scopes: ["read_vehicle_info", "read_odometer"])
+            let list = try await client.request(.get, "/v3/vehicles/\(tesla.smartcarId)/signals", headers: bearer(token))
+            let codes = (list.json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(codes.contains("odometer-traveleddistance"))
+            #expect(!codes.contains("location-preciselocation"))
+            let location = try await client.request(.get, "/v3/vehicles/\(tesla.smartcarId)/signals/location-preciselocation", headers: bearer(token))
+            #expect(location.status == .forbidden)
+            #expect(location.json["type"] as? String == "PERMISSION")
         }
     }
 

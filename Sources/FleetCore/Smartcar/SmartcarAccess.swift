@@ -136,10 +136,11 @@ public struct SmartcarAccess: Sendable {
         }
     }
 
-    /// An owner of the sandbox by email (case-insensitive).
+    /// A (live) owner of the sandbox by email, case-insensitive; test-mode accounts are not live owners.
     public func owner(sandboxId: String, email: String) async throws -> OwnerRecord? {
         try await database.read { db in
-            try OwnerRecord.filter(Column("sandboxId") == sandboxId).filter(sql: "lower(email) = lower(?)", arguments: [email]).fetchOne(db)
+            try OwnerRecord.filter(Column("sandboxId") == sandboxId).filter(sql: "lower(email) = lower(?)", arguments: [email])
+                .filter(sql: "id NOT IN (SELECT ownerId FROM smartcarTestAccount)").fetchOne(db)
         }
     }
 
@@ -152,11 +153,17 @@ public struct SmartcarAccess: Sendable {
     public func testAccount(sandboxId: String, email: String, make: String, count: Int, mode: SmartcarMode, errorTrigger: String?) async throws -> OwnerRecord {
         try await database.write { db in
             if let existing = try OwnerRecord.filter(Column("sandboxId") == sandboxId).filter(sql: "lower(email) = lower(?)", arguments: [email]).fetchOne(db) {
+                // A live owner's email cannot become a test account: their real cars would leak into test mode.
+                guard try SmartcarTestAccountRecord.fetchOne(db, key: existing.id ?? 0) != nil else {
+                    throw FleetError.conflict("\(email) is a live owner of this sandbox; use another email in test mode")
+                }
                 return existing
             }
             guard let sandbox = try SandboxRecord.fetchOne(db, key: sandboxId) else { throw FleetError.notFound(kind: "sandbox", id: sandboxId) }
             var rng = SystemRandomNumberGenerator()
-            var seeded = SeededRandom(seed: UInt64(abs(email.lowercased().hashValue)))
+            // Seeded from the email, so the same test account gets the same cars in every run.
+            let digest = Keccak256.hash(email.lowercased())
+            var seeded = SeededRandom(seed: digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) })
             let models = FleetGenerator.catalogue.filter { $0.make == make.uppercased() }
             var owner = OwnerRecord(id: nil, sandboxId: sandboxId, email: email, name: "Test Driver", smartcarUserId: Identifiers.uuid(using: &rng),
                                     dimoAddress: FleetGenerator.randomAddress(using: &rng), homeLatitude: 39.7392, homeLongitude: -104.9903, homeCity: "Denver")

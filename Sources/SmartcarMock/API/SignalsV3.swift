@@ -62,6 +62,20 @@ struct SignalsV3: Sendable {
         return out
     }
 
+    /// The v2 permission that covers a signal group.
+    static func permission(of code: String) -> String {
+        switch code.split(separator: "-").first ?? "" {
+        case "odometer": return "read_odometer"
+        case "location": return "read_location"
+        case "closure": return "read_security"
+        case "wheel": return "read_tires"
+        case "tractionbattery", "lowvoltagebattery": return "read_battery"
+        case "charge": return "read_charge"
+        case "internalcombustionengine": return code.hasSuffix("oillife") ? "read_engine_oil" : "read_fuel"
+        default: return "read_vehicle_info"
+        }
+    }
+
     static func direction(_ heading: Double) -> String {
         let names = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
         return names[Int(((heading.truncatingRemainder(dividingBy: 360)) + 22.5) / 45) % 8]
@@ -88,7 +102,7 @@ struct SignalsV3: Sendable {
         if segments.count == 2 { return Responses.json(vehicleObject, headers: headers) }
         guard segments[2] == "signals", segments.count <= 4 else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
         let scopes = Set(grant.token.scopes.map { $0.hasPrefix("required:") ? String($0.dropFirst(9)) : $0 })
-        if !scopes.contains("read_vehicle_info") && scopes.isEmpty { throw SmartcarAPIError.permission }
+        if let trigger = grant.testAccount?.errorTrigger { throw VehicleEndpointRunner.triggeredError(trigger) }
         let retrieved = Timestamp.epochMillis(grant.now)
         let updated = Timestamp.epochMillis(min(snapshot.updatedAt, grant.now))
         func render(_ signal: Signal) -> JSONValue {
@@ -100,15 +114,23 @@ struct SignalsV3: Sendable {
                 ("links", .object([("self", .string("\(selfLink)/signals/\(signal.code)"))])),
             ])
         }
-        let all = Self.signals(vehicle: vehicle, state: snapshot.state)
+        let every = Self.signals(vehicle: vehicle, state: snapshot.state)
         if segments.count == 4 {
-            guard let signal = all.first(where: { $0.code == segments[3] }) else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
+            guard let signal = every.first(where: { $0.code == segments[3] }) else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
+            guard scopes.contains(Self.permission(of: signal.code)) else { throw SmartcarAPIError.permission }
             return Responses.json(render(signal), headers: headers)
         }
+        // The list holds only the signals the token's permissions cover.
+        let all = every.filter { scopes.contains(Self.permission(of: $0.code)) }
         let query = request.queryItems
-        let pageSize = Int(query["page[size]"] ?? query["pageSize"] ?? "") ?? 25
-        let page = Int(query["page[number]"] ?? query["page"] ?? "") ?? 1
-        guard (1...100).contains(pageSize), page >= 1 else { throw SmartcarAPIError.validation("Invalid page parameters", field: "page") }
+        let sizeText = query["page[size]"] ?? query["pageSize"]
+        let pageText = query["page[number]"] ?? query["page"]
+        guard let pageSize = sizeText.map({ Int($0) }) ?? 25, (1...100).contains(pageSize) else {
+            throw SmartcarAPIError.validation("\"pageSize\" must be an integer between 1 and 100", field: "pageSize")
+        }
+        guard let page = pageText.map({ Int($0) }) ?? 1, page >= 1 else {
+            throw SmartcarAPIError.validation("\"page\" must be a positive integer", field: "page")
+        }
         let slice = Array(all.dropFirst((page - 1) * pageSize).prefix(pageSize))
         let lastPage = max(1, (all.count + pageSize - 1) / pageSize)
         func link(_ n: Int) -> JSONValue { .string("\(selfLink)/signals?page=\(n)&pageSize=\(pageSize)") }

@@ -17,6 +17,17 @@ struct VehicleAPI: Sendable {
         if segments.count == 4, segments[0] == "vehicles", segments[2] == "webhooks", method == .delete {
             return try await unsubscribe(request, vehicleId: segments[1], webhookId: segments[3], scope: scope, requestId: requestId)
         }
+        // Since 2023 an application management token may also disconnect a vehicle.
+        if segments.count == 3, segments[0] == "vehicles", segments[2] == "application", method == .delete,
+           let token = Self.bearer(request), let (_, sandbox) = try await access.app(managementToken: token) {
+            scope.sandboxId = sandbox.id
+            let vehicle = try await fleet.database.read { db in
+                try VehicleRecord.filter(sql: "smartcarId = ? AND sandboxId = ?", arguments: [segments[1], sandbox.id]).fetchOne(db)
+            }
+            guard let vehicle, let vehicleId = vehicle.id else { throw SmartcarAPIError.validation("Invalid vehicle id", field: "vehicleId") }
+            try await access.disconnect(vehicleId: vehicleId, accessToken: nil)
+            return ok(.object([("status", "success")]), requestId: requestId)
+        }
         guard let token = Self.bearer(request), let grant = try await access.grant(accessToken: token) else {
             throw SmartcarAPIError.authentication
         }
@@ -119,7 +130,7 @@ struct VehicleAPI: Sendable {
                     ("headers", .object(result.headerPairs.map { ($0.0, .string($0.1)) })),
                 ]))
             } catch let error as SmartcarAPIError {
-                var item: [(String, JSONValue)] = [("path", .string(path)), ("code", .integer(Int64(error.status))),
+                var item: [(String, JSONValue)] = [("path", .string(path)), ("code", .integer(Int64(version == .v1 ? error.v1Status : error.status))),
                                                   ("body", version == .v1 ? error.v1Body(requestId: requestId) : error.v2Body(requestId: requestId))]
                 if let retry = error.retryAfter { item.append(("headers", .object([("Retry-After", .integer(Int64(retry)))]))) }
                 responses.append(.object(item))

@@ -183,11 +183,9 @@ struct VehicleEndpointRunner: Sendable {
             }
             result.body = Self.actionSuccess
         case .destination:
-            let (latitude, longitude) = try Self.coordinates(body)
-            _ = (latitude, longitude)
-            _ = try await mutate(grant: grant, vehicleId: vehicleId) { state in
-                if state.lowVoltageBatteryV < 11.0 { throw SmartcarAPIError.of("VEHICLE_STATE", "LOW_BATTERY") }
-            }
+            _ = try Self.coordinates(body)
+            // Sending a destination changes nothing physical; a flat 12 V battery cannot receive it.
+            if snapshot.state.lowVoltageBatteryV < 11.0 { throw SmartcarAPIError.of("VEHICLE_STATE", "LOW_BATTERY") }
             result.body = Self.actionSuccess
         }
         return result

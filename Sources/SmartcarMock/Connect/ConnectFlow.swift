@@ -45,7 +45,7 @@ public struct ConnectFlow: Sendable {
         case "live", "": chosenMode = .live
         case "test": chosenMode = .test
         case "simulated": chosenMode = .simulated
-        default: throw StartError(message: "Invalid mode: \(mode ?? ""). Use live or simulated.")
+        default: throw StartError(message: "Invalid mode: \(mode ?? ""). Use live, test or simulated.")
         }
         return Authorization(app: app, sandbox: sandbox, redirectUri: redirect,
                              scopes: scopes.isEmpty ? ["read_vehicle_info"] : scopes, mode: chosenMode)
@@ -167,8 +167,6 @@ public struct ConnectFlow: Sendable {
         let owner: OwnerRecord
         var vehicles: [VehicleRecord]
         if session.mode == .live {
-            let test = Self.testLogin(email)
-            if let error = test.connectError { return redirect(session, error: error) }
             guard let found = try await access.owner(sandboxId: session.sandboxId, email: email) else {
                 return Responses.html(ConnectPages.login(session, make: make, error: "Invalid credentials. No \(ConnectPages.displayMake(make)) account with that email exists in this sandbox.", email: email), status: .unauthorized)
             }
@@ -177,8 +175,12 @@ public struct ConnectFlow: Sendable {
         } else {
             let test = Self.testLogin(email)
             if let error = test.connectError { return redirect(session, error: error) }
-            owner = try await access.testAccount(sandboxId: session.sandboxId, email: email, make: make, count: test.vehicleCount,
-                                                 mode: session.mode, errorTrigger: test.trigger)
+            do {
+                owner = try await access.testAccount(sandboxId: session.sandboxId, email: email, make: make, count: test.vehicleCount,
+                                                     mode: session.mode, errorTrigger: test.trigger)
+            } catch let FleetError.conflict(message) {
+                return Responses.html(ConnectPages.login(session, make: make, error: message, email: email), status: .unauthorized)
+            }
             vehicles = try await access.vehicles(ownerId: owner.id ?? 0)
         }
         if let vin = session.singleSelectVin {
@@ -200,6 +202,11 @@ public struct ConnectFlow: Sendable {
         if form["action"] == "deny" {
             sessions.remove(session.id)
             return redirect(session, error: .accessDenied)
+        }
+        let offeredIds = session.vehicleIds
+        guard form["action"] == "approve" else {
+            let offered = try await access.vehicles(ownerId: ownerId).filter { offeredIds.contains($0.id ?? -1) }
+            return Responses.html(ConnectPages.permissions(session, vehicles: offered, error: "Choose Allow or Deny access."), status: .badRequest)
         }
         let offered = try await access.vehicles(ownerId: ownerId).filter { session.vehicleIds.contains($0.id ?? -1) }
         let chosenIds = Set(pairs.filter { $0.0 == "vehicle" }.map(\.1))
@@ -243,8 +250,13 @@ public struct ConnectFlow: Sendable {
             if let make { vehicles = vehicles.filter { $0.make == make.uppercased() } }
         } else {
             let test = Self.testLogin(email)
-            let owner = try await access.testAccount(sandboxId: sandboxId, email: email, make: (make ?? "TESLA").uppercased(),
+            let owner: OwnerRecord
+            do {
+                owner = try await access.testAccount(sandboxId: sandboxId, email: email, make: (make ?? "TESLA").uppercased(),
                                                      count: test.vehicleCount, mode: authorization.mode, errorTrigger: test.trigger)
+            } catch let FleetError.conflict(message) {
+                throw FleetError.invalid(field: "email", reason: message)
+            }
             ownerId = owner.id ?? 0
             vehicles = try await access.vehicles(ownerId: ownerId)
         }

@@ -84,7 +84,7 @@ public struct SmartcarAPIError: Error, Sendable {
     }
 
     /// v1 had no 502; upstream failures surfaced as 500 server errors.
-    var v1Status: Int { definition.status == 502 ? 500 : definition.status }
+    public var v1Status: Int { definition.status == 502 ? 500 : definition.status }
 
     var v1Parts: (String, String, String?) {
         switch definition.type {
@@ -94,7 +94,9 @@ public struct SmartcarAPIError: Error, Sendable {
         case "RESOURCE_NOT_FOUND": return ("resource_not_found_error", "The requested resource was not found", nil)
         case "RATE_LIMIT": return ("rate_limiting_error", "The application has sent too many requests and cannot be served due to the application's rate limit being exhausted", nil)
         case "BILLING": return ("monthly_limit_exceeded", "The application has exceeded its monthly limit. Please upgrade the billing plan on the account dashboard", nil)
-        case "COMPATIBILITY": return ("vehicle_not_capable_error", "Vehicle is not capable of performing request.", nil)
+        case "COMPATIBILITY":
+            if definition.code == "SMARTCAR_NOT_CAPABLE" { return ("smartcar_not_capable_error", "Smartcar is not capable of performing request.", nil) }
+            return ("vehicle_not_capable_error", "Vehicle is not capable of performing request.", nil)
         case "CONNECTED_SERVICES_ACCOUNT":
             if definition.code == "SUBSCRIPTION" {
                 return ("vehicle_owner_action_required", "Connected services subscription invalid or expired. Please prompt the vehicle owner to reactivate their subscription.", "VOA_001")
