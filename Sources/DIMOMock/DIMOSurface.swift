@@ -27,7 +27,7 @@ public struct DIMOSurface: RouterMiddleware {
     }
 
     /// A path under `/sandbox/{id}` names the sandbox for public queries without ids.
-    static func sandboxPrefix(_ path: String) -> (String?, String) {
+    public static func sandboxPrefix(_ path: String) -> (String?, String) {
         let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true)
         if parts.count == 3, parts[0] == "sandbox" { return (String(parts[1]), "/" + parts[2]) }
         return (nil, path)

@@ -32,10 +32,12 @@ public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> 
     // Journal outermost, so it records the rendered error responses too.
     router.add(middleware: JournalMiddleware(services: services))
     router.add(middleware: ErrorMiddleware())
+    let catalog = FaultCatalog()
+    router.add(middleware: FaultMiddleware(services: services, catalog: catalog))
     let smartcar = SmartcarSurface(fleet: services.fleet)
     router.add(middleware: smartcar)
     let dimo = services.dimo
     router.add(middleware: dimo)
-    ControlAPI(services: services, smartcarConnect: smartcar.connect, dimo: dimo).register(on: router)
+    ControlAPI(services: services, smartcarConnect: smartcar.connect, dimo: dimo, catalog: catalog).register(on: router)
     return router
 }

@@ -9,11 +9,14 @@ public struct FleetServices: Sendable {
     public let journal: Journal
     /// DIMO's surface, built once: its GraphQL schemas are compiled at start.
     public let dimo: DIMOSurface
+    /// Every sandbox's fault rules.
+    public let faults: FaultBook
 
     public init(fleet: Fleet, journal: Journal) throws {
         self.fleet = fleet
         self.journal = journal
         dimo = try DIMOSurface(fleet: fleet)
+        faults = FaultBook()
     }
 
     /// Opens the database, checks the fixtures and makes sure the default sandbox exists.

@@ -10,12 +10,20 @@ struct ControlAPI {
     let services: FleetServices
     let smartcarConnect: ConnectFlow
     let dimo: DIMOSurface
+    let catalog: FaultCatalog
 
     var fleet: Fleet { services.fleet }
 
     func register(on router: Router<FleetRequestContext>) {
         let api = router.group("__fleetmock")
         api.get("health") { _, _ in Responses.json(encoding: ControlDTO.Health(version: fleetmockVersion)) }
+
+        api.get("catalog") { _, _ in
+            Responses.json(.object([("entries", .array(catalog.entries.map { entry in
+                .object([("id", .string(entry.id)), ("vendor", .string(entry.vendor)), ("service", .string(entry.service)),
+                         ("status", .integer(Int64(entry.status))), ("summary", .string(entry.summary))])
+            }))]))
+        }
 
         api.get("sandboxes") { _, _ in
             let records = try await fleet.sandboxes()
@@ -34,12 +42,14 @@ struct ControlAPI {
             let id = try sandboxId(context)
             try await fleet.deleteSandbox(id)
             services.journal.clear(sandbox: id)
+            services.faults.clear(sandbox: id)
             return Response(status: .noContent)
         }
         sandbox.post("reset") { _, context in
             let id = try sandboxId(context)
             let world = try await fleet.resetSandbox(id)
             services.journal.clear(sandbox: id)
+            services.faults.clear(sandbox: id)
             return Responses.json(encoding: ControlDTO.Sandbox(world))
         }
         sandbox.patch { request, context in try await patchSandbox(request, id: try sandboxId(context)) }
@@ -65,6 +75,33 @@ struct ControlAPI {
             }
             let entries = services.journal.entries(sandbox: id, limit: limit, status: status, pathContains: query["path"])
             return Responses.json(encoding: ControlDTO.JournalList(entries: entries))
+        }
+
+        sandbox.get("faults") { _, context in
+            let id = try sandboxId(context)
+            _ = try await fleet.clock(id)
+            return Responses.json(.object([("faults", .array(services.faults.rules(sandbox: id).map(FaultRules.render)))]))
+        }
+        sandbox.post("faults") { request, context in
+            let id = try sandboxId(context)
+            let now = try await fleet.clock(id).now()
+            let rule = try FaultRules.parse(try await jsonBody(request), catalog: catalog, now: now, source: "api")
+            services.faults.add(rule, sandbox: id)
+            return Responses.json(FaultRules.render(rule), status: .created)
+        }
+        sandbox.delete("faults") { _, context in
+            let id = try sandboxId(context)
+            _ = try await fleet.clock(id)
+            services.faults.clear(sandbox: id)
+            return Response(status: .noContent)
+        }
+        sandbox.delete("faults/:fault") { _, context in
+            let id = try sandboxId(context)
+            let faultId = try context.parameters.require("fault")
+            guard services.faults.remove(id: faultId, sandbox: id) else {
+                throw ControlError(status: .notFound, code: "fault_not_found", message: "no fault '\(faultId)' in sandbox \(id)")
+            }
+            return Response(status: .noContent)
         }
 
         sandbox.post("smartcar/connect") { request, context in try await smartcarConnect(request, id: try sandboxId(context)) }

@@ -1,0 +1,184 @@
+import DIMOMock
+import FleetCore
+import FleetHTTP
+import Foundation
+import Hummingbird
+import NIOCore
+import SmartcarMock
+
+/// Applies faults before the vendor surfaces answer: the one-request `X-Fleetmock-Fault` header,
+/// and the sandbox's fault rules (matched on vendor, service, method, path, GraphQL field, vehicle, client).
+struct FaultMiddleware: RouterMiddleware {
+    typealias Context = FleetRequestContext
+    let services: FleetServices
+    let catalog: FaultCatalog
+
+    struct TransportReset: Error {}
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.normalizedPath
+        guard let (vendor, service) = FaultTarget.classify(path: path) else { return try await next(request, context) }
+
+        if let header = request.headers[.fleetmockFault] {
+            let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let id = parts.first ?? ""
+            var retryAfter: Int?
+            for part in parts.dropFirst() {
+                let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2, pair[0].lowercased() == "retry-after" { retryAfter = Int(pair[1]) }
+            }
+            guard catalog.faults[id] != nil else {
+                let closest = Closest.ids(to: id, in: catalog.ids).joined(separator: ", ")
+                return ControlError(status: .badRequest, code: "unknown_fault", message: "X-Fleetmock-Fault: no catalogue entry '\(id)'; closest: \(closest)",
+                                    field: "X-Fleetmock-Fault").response
+            }
+            context.scope.vendor = vendor
+            context.scope.fault = id
+            let action = FaultAction(kind: id.hasPrefix("transport.") ? FaultAction.Kind(rawValue: String(id.dropFirst(10))) ?? .error : .error,
+                                     catalogId: id, retryAfter: retryAfter)
+            return try await apply(action, ruleId: id, request: request, context: context, vendor: vendor, service: service, next: next)
+        }
+
+        guard !services.faults.isEmpty else { return try await next(request, context) }
+        var request = request
+        var fields: [String] = []
+        if service == "identity" || service == "telemetry" || service == "fetch", request.method == .post {
+            let body = await request.collectBody() ?? Data()
+            fields = FaultTarget.graphQLFields(body)
+            request.body = .init(buffer: ByteBuffer(bytes: body))
+        }
+        let lookup = SandboxLookup(fleet: services.fleet)
+        guard let sandbox = try await resolveSandbox(request, lookup: lookup, vendor: vendor, fields: fields) else {
+            return try await next(request, context)
+        }
+        let now = await lookup.now(sandbox: sandbox)
+        let target = FaultRequest(vendor: vendor, service: service, method: request.method.rawValue, path: path,
+                                  graphqlFields: fields, client: clientId(request))
+        guard let rule = services.faults.decide(target, sandbox: sandbox, now: now) else { return try await next(request, context) }
+        context.scope.sandboxId = sandbox
+        context.scope.vendor = vendor
+        context.scope.fault = rule.id
+        let field = rule.match.graphqlField ?? fields.first { !$0.hasPrefix("tokenId:") && $0 != "query" }
+        return try await apply(rule.action, ruleId: rule.id, request: request, context: context, vendor: vendor, service: service,
+                               graphqlField: field, next: next)
+    }
+
+    func clientId(_ request: Request) -> String? {
+        if let id = request.queryItems["client_id"] { return id }
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
+           let data = Data(base64Encoded: String(header.dropFirst(6))), let text = String(data: data, encoding: .utf8),
+           let colon = text.firstIndex(of: ":") {
+            return String(text[..<colon])
+        }
+        return nil
+    }
+
+    func resolveSandbox(_ request: Request, lookup: SandboxLookup, vendor: String, fields: [String]) async throws -> String? {
+        if let explicit = request.headers[.fleetmockSandbox] { return explicit }
+        let (prefixed, _) = DIMOSurface.sandboxPrefix(request.normalizedPath)
+        if let prefixed { return prefixed }
+        var bearer: String?
+        var dimoTokenId: Int64?
+        var dimoClient: String?
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            bearer = token
+            // A JWT: a vehicle token names its token id, a developer token its license.
+            let parts = token.split(separator: ".")
+            if parts.count == 3, let payload = Base64URL.decode(String(parts[1])), let claims = JSONValue.parse(payload) {
+                dimoTokenId = claims["token_id"]?.stringValue.flatMap { Int64($0) }
+                dimoClient = claims["aud"]?.stringValue ?? claims["ethereum_address"]?.stringValue
+            }
+        }
+        if dimoTokenId == nil, let field = fields.first(where: { $0.hasPrefix("tokenId:") }) { dimoTokenId = Int64(field.dropFirst(8)) }
+        let client = clientId(request)
+        if let found = try await lookup.sandbox(bearer: bearer, smartcarClientId: client, dimoClientId: dimoClient ?? client, dimoTokenId: dimoTokenId) {
+            return found
+        }
+        if vendor == "dimo" { return Fleet.defaultSandboxId }
+        return nil
+    }
+
+    func renderContext(_ request: Request, context: Context, action: FaultAction) -> FaultRenderContext {
+        let requestId = context.scope.requestId ?? {
+            var rng = SystemRandomNumberGenerator()
+            return Identifiers.uuid(using: &rng)
+        }()
+        context.scope.requestId = requestId
+        return FaultRenderContext(method: request.method, path: request.normalizedPath, query: request.queryItems, requestId: requestId,
+                                  retryAfter: action.retryAfter, message: action.message)
+    }
+
+    func apply(_ action: FaultAction, ruleId: String, request: Request, context: Context, vendor: String, service: String,
+               graphqlField: String? = nil, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let latency = action.latencyMs, latency > 0 {
+            var rng = SeededRandom(seed: UInt64(bitPattern: Int64(ruleId.hashValue)))
+            let jitter = action.jitterMs.map { Int.random(in: 0...max(0, $0), using: &rng) } ?? 0
+            try await Task.sleep(for: .milliseconds(latency + jitter))
+        }
+        let render = renderContext(request, context: context, action: action)
+        switch action.kind {
+        case .latency:
+            return try await next(request, context)
+        case .error:
+            guard let id = action.catalogId, let fault = catalog.faults[id] else { return try await next(request, context) }
+            if id.hasPrefix("transport."), let kind = FaultAction.Kind(rawValue: String(id.dropFirst(10))) {
+                return try await apply(FaultAction(kind: kind), ruleId: ruleId, request: request, context: context, vendor: vendor, service: service, next: next)
+            }
+            return fault.render(render)
+        case .status:
+            let status = action.status ?? 500
+            return vendor == "smartcar" ? SmartcarFaults.status(status, context: render) : DIMOFaults.status(status, service: service, context: render)
+        case .quota:
+            if vendor == "smartcar" { return SmartcarFaults.rateLimit(context: render) }
+            return Responses.html(DIMOFaultsPages.rateLimited, status: .serviceUnavailable)
+        case .reset:
+            return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: "64"], body: ResponseBody(contentLength: 64) { _ in
+                throw TransportReset()
+            })
+        case .empty:
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer()))
+        case .malformed:
+            return Responses.text("{\"data\": {\"unterminated\": [1, 2", contentType: "application/json; charset=utf-8")
+        case .truncated:
+            // The real answer, its length announced in full, then the connection drops half-way.
+            let real = try await next(request, context)
+            let writer = CollectingWriter()
+            try await real.body.write(writer)
+            let collected = writer.collected
+            let full = collected.readableBytes
+            let prefix = collected.getSlice(at: collected.readerIndex, length: max(1, full / 2)) ?? ByteBuffer()
+            var headers = real.headers
+            headers[.contentLength] = String(full)
+            return Response(status: real.status, headers: headers, body: ResponseBody(contentLength: full) { writer in
+                try await writer.write(prefix)
+                throw TransportReset()
+            })
+        case .hang:
+            try await Task.sleep(for: .seconds(action.hangSeconds ?? 120))
+            return Response(status: .gatewayTimeout)
+        case .graphqlError:
+            // The named field fails; with the SDK-era non-null roots, data is null.
+            let message = action.message ?? "internal system error"
+            let path = graphqlField ?? (service == "telemetry" ? "signalsLatest" : "vehicle")
+            return Responses.json(.object([("errors", .array([.object([("message", .string(message)), ("path", .array([.string(path)]))])])),
+                                           ("data", .null)]))
+        }
+    }
+}
+
+/// Collects a response body (for truncation).
+final class CollectingWriter: ResponseBodyWriter, @unchecked Sendable {
+    private(set) var collected = ByteBuffer()
+
+    func write(_ buffer: ByteBuffer) async throws {
+        var incoming = buffer
+        collected.writeBuffer(&incoming)
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
+enum DIMOFaultsPages {
+    static let rateLimited = "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+}
