@@ -114,6 +114,10 @@ public struct DIMOSurface: RouterMiddleware {
             scope.vendor = "dimo"
             let parts = path.split(separator: "/").map(String.init)
             return try await VehicleServices(fleet: fleet, access: access, vehicleTokens: vehicleTokens).trips(request, tokenId: parts[2], scope: scope)
+        case (_, _) where path == "/v1/webhooks" || path.hasPrefix("/v1/webhooks/"):
+            scope.vendor = "dimo"
+            return try await VehicleTriggers(fleet: fleet, access: access, developerTokens: developerTokens)
+                .handle(request, path: path, body: await request.collectBody() ?? Data(), scope: scope)
         case (.post, _) where path.hasPrefix("/v1/vc/pom/"):
             scope.vendor = "dimo"
             return Attestations.error(404, "Cannot POST \(path)")

@@ -21,7 +21,10 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            await onRunning(channel.localAddress?.port ?? configuration.port)
+            Task { await services.completeBootstrap() }
+        },
         logger: logger
     )
 }
@@ -34,6 +37,7 @@ public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> 
     router.add(middleware: ErrorMiddleware())
     let catalog = FaultCatalog()
     router.add(middleware: FaultMiddleware(services: services, catalog: catalog))
+    router.add(middleware: SimulationMiddleware(services: services))
     let smartcar = SmartcarSurface(fleet: services.fleet)
     router.add(middleware: smartcar)
     let dimo = services.dimo

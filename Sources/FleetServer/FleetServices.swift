@@ -27,7 +27,13 @@ public struct FleetServices: Sendable {
         case .file(let path): database = try FleetDatabase.open(path: path)
         }
         let fleet = Fleet(database: database, fixtures: FixtureLibrary(directory: configuration.fixturesDirectory))
-        try await fleet.bootstrapDefault()
+        // The default sandbox's 30-day past is written right after the server starts listening.
+        try await fleet.bootstrapDefault(historyDays: 0)
         return try FleetServices(fleet: fleet, journal: Journal())
+    }
+
+    /// Fills in the default sandbox's simulated past (deferred so startup stays fast).
+    public func completeBootstrap() async {
+        try? await fleet.writeHistory(Fleet.defaultSandboxId)
     }
 }

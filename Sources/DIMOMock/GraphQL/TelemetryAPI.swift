@@ -91,7 +91,9 @@ enum TelemetryResolvers {
             guard let snapshot = try await vehicle(args, context) else { return nil }
             let stamp = time(snapshot.updatedAt)
             var fields: [String: any Sendable] = ["lastSeen": stamp]
-            for (name, value) in TelemetrySignals.derive(snapshot.vehicle, snapshot.state) {
+            var derived = TelemetrySignals.derive(snapshot.vehicle, snapshot.state)
+            derived += [("currentLocationLatitude", .number(snapshot.state.latitude)), ("currentLocationLongitude", .number(snapshot.state.longitude))]
+            for (name, value) in derived {
                 switch value {
                 case .number(let n): fields[name] = GQLObject("SignalFloat", ["timestamp": stamp, "value": n])
                 case .string(let text): fields[name] = GQLObject("SignalString", ["timestamp": stamp, "value": text])
@@ -198,14 +200,23 @@ enum TelemetryResolvers {
             ])
         }
         r["Query.pomVCLatest"] = { _, _, _, _ in nil }
-        r["Query.events"] = { _, args, _, _ in
-            if let fromText = args["from"].stringArg, let toText = args["to"].stringArg,
-               let from = Timestamp.parse(fromText), let to = Timestamp.parse(toText), from > to {
+        r["Query.events"] = { _, args, ctx, _ in
+            let context = try context(ctx)
+            guard let fromText = args["from"].stringArg, let toText = args["to"].stringArg,
+                  let from = Timestamp.parse(fromText), let to = Timestamp.parse(toText) else { return nil }
+            if from > to {
                 throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
             }
-            return [GQLObject]()
+            guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id else { return nil }
+            var events = try await context.fleet.events(vehicleId: id, from: from, to: to)
+            if let name = args["filter"]["name"]["eq"].stringArg { events = events.filter { $0.name == name } }
+            if let names = args["filter"]["name"]["in"].arrayArg?.compactMap(\.stringArg) { events = events.filter { names.contains($0.name) } }
+            return events.map { event in
+                GQLObject("Event", ["timestamp": time(event.timestamp), "name": event.name, "source": Attestations.issuerAddress,
+                                    "durationNs": Int(event.durationNs), "metadata": event.metadata])
+            }
         }
-        r["Query.segments"] = { _, args, _, _ in
+        r["Query.segments"] = { _, args, ctx, _ in
             if let fromText = args["from"].stringArg, let toText = args["to"].stringArg,
                let from = Timestamp.parse(fromText), let to = Timestamp.parse(toText) {
                 if from > to {
@@ -213,6 +224,16 @@ enum TelemetryResolvers {
                 }
                 if to.timeIntervalSince(from) > 31 * 86400 {
                     throw FieldError("invalid argument: time range exceeds 31 days", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+                }
+                let context = try context(ctx)
+                guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id else { return nil }
+                // Ignition-detected segments are the simulated trips.
+                let trips = try await context.fleet.trips(vehicleId: id, from: from, to: to)
+                let now = try await context.fleet.clock(snapshot.vehicle.sandboxId).now()
+                return trips.map { trip in
+                    GQLObject("Segment", ["startTime": time(trip.startTime), "endTime": trip.endTime <= now ? time(trip.endTime) : nil,
+                                          "durationSeconds": Int(trip.endTime.timeIntervalSince(trip.startTime)),
+                                          "isOngoing": trip.endTime > now, "startedBeforeRange": trip.startTime < from])
                 }
             }
             return [GQLObject]()

@@ -113,7 +113,18 @@ struct VehicleServices: Sendable {
         scope.sandboxId = snapshot.vehicle.sandboxId
         let page = Int(request.queryItems["page"] ?? "1") ?? 1
         guard page >= 1 else { return Responses.text("Couldn't parse page.", status: .badRequest) }
-        // Trips come from the simulation; until a car has driven, the list is empty.
-        return Responses.json(.object([("trips", .array([])), ("totalPages", 0), ("currentPage", .integer(Int64(page)))]))
+        let now = try await fleet.clock(snapshot.vehicle.sandboxId).now()
+        let (trips, total) = try await fleet.trips(vehicleId: snapshot.vehicle.id ?? 0, until: now, limit: 100, offset: (page - 1) * 100)
+        func end(_ time: Date, _ lat: Double, _ lon: Double) -> JSONValue {
+            .object([("time", .string(Timestamp.seconds(time))), ("location", .object([("latitude", .number(lat)), ("longitude", .number(lon))]))])
+        }
+        return Responses.json(.object([
+            ("trips", .array(trips.map { trip in
+                .object([("id", .string(trip.id)), ("start", end(trip.startTime, trip.startLatitude, trip.startLongitude)),
+                         ("end", end(trip.endTime, trip.endLatitude, trip.endLongitude)), ("droppedData", false)])
+            })),
+            ("totalPages", .integer(Int64((total + 99) / 100))),
+            ("currentPage", .integer(Int64(page))),
+        ]))
     }
 }

@@ -182,6 +182,61 @@ enum Migrations {
             }
             try db.create(index: "telemetrySampleByVehicleNameTime", on: "telemetrySample", columns: ["vehicleId", "name", "timestamp"])
         }
+        migrator.registerMigration("v5 dimo vehicle triggers") { db in
+            try db.create(table: "dimoWebhook") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.column("clientId", .text).notNull()
+                t.column("service", .text).notNull()
+                t.column("metricName", .text).notNull()
+                t.column("condition", .text).notNull()
+                t.column("targetURL", .text).notNull()
+                t.column("coolDownPeriod", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("description", .text).notNull()
+                t.column("displayName", .text).notNull()
+                t.column("verificationToken", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.column("failureCount", .integer).notNull().defaults(to: 0)
+                t.uniqueKey(["sandboxId", "clientId", "displayName"])
+                // Webhooks belong to the license too, so a sandbox reset (which re-creates the license) clears them.
+                t.foreignKey(["sandboxId"], references: "dimoLicense", columns: ["sandboxId"], onDelete: .cascade)
+            }
+            try db.create(table: "dimoWebhookSubscription") { t in
+                t.column("webhookId", .text).notNull().references("dimoWebhook", onDelete: .cascade)
+                t.belongsTo("vehicle", onDelete: .cascade).notNull()
+                t.column("assetDID", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["webhookId", "vehicleId"])
+            }
+            try db.create(index: "dimoWebhookSubscriptionByAsset", on: "dimoWebhookSubscription", columns: ["assetDID"])
+        }
+        migrator.registerMigration("v6 simulation") { db in
+            try db.alter(table: "sandbox") { t in
+                t.add(column: "simulatedUntil", .datetime)
+            }
+            try db.create(table: "trip") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("vehicle", onDelete: .cascade).notNull()
+                t.column("startTime", .datetime).notNull()
+                t.column("endTime", .datetime).notNull()
+                t.column("startLatitude", .double).notNull()
+                t.column("startLongitude", .double).notNull()
+                t.column("endLatitude", .double).notNull()
+                t.column("endLongitude", .double).notNull()
+                t.column("distanceKm", .double).notNull()
+            }
+            try db.create(index: "tripByVehicleEnd", on: "trip", columns: ["vehicleId", "endTime"])
+            try db.create(table: "vehicleEvent") { t in
+                t.belongsTo("vehicle", onDelete: .cascade).notNull()
+                t.column("timestamp", .datetime).notNull()
+                t.column("name", .text).notNull()
+                t.column("durationNs", .integer).notNull()
+                t.column("metadata", .text)
+            }
+            try db.create(index: "vehicleEventByVehicleTime", on: "vehicleEvent", columns: ["vehicleId", "timestamp"])
+        }
         return migrator
     }
 }

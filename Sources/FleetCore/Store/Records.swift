@@ -25,6 +25,8 @@ public struct SandboxRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var seedDocument: String
     public var clock: VirtualClock
     public var settings: SandboxSettings
+    /// The sandbox-clock time up to which the fleet has been simulated.
+    public var simulatedUntil: Date?
 }
 
 public struct OwnerRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {

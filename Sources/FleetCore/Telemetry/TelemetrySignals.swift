@@ -48,8 +48,6 @@ public enum TelemetrySignals {
             ("chassisAxleRow2WheelLeftTirePressure", .number(s.tirePressureKPa.backLeft)),
             ("chassisAxleRow2WheelRightTirePressure", .number(s.tirePressureKPa.backRight)),
             ("currentLocationCoordinates", .location(latitude: s.latitude, longitude: s.longitude)),
-            ("currentLocationLatitude", .number(s.latitude)),
-            ("currentLocationLongitude", .number(s.longitude)),
             ("currentLocationHeading", .number(s.heading)),
         ]
         if vehicle.powertrain.isPlugIn, let soc = s.stateOfCharge {
@@ -99,20 +97,30 @@ extension TelemetrySample {
 }
 
 extension Fleet {
-    /// Samples of one signal in `[from, to)`, oldest first.
+    /// Samples of one signal in `[from, to)`, oldest first. The legacy latitude/longitude signals
+    /// are the components of the stored location fixes.
     public func samples(vehicleId: Int64, name: String, from: Date, to: Date) async throws -> [TelemetrySample] {
-        try await database.read { db in
-            try TelemetrySample.filter(Column("vehicleId") == vehicleId && Column("name") == name)
+        let component = ["currentLocationLatitude": true, "currentLocationLongitude": false][name]
+        let stored = component == nil ? name : "currentLocationCoordinates"
+        let rows = try await database.read { db in
+            try TelemetrySample.filter(Column("vehicleId") == vehicleId && Column("name") == stored)
                 .filter(Column("timestamp") >= from && Column("timestamp") < to)
                 .order(Column("timestamp")).fetchAll(db)
         }
+        guard let latitude = component else { return rows }
+        return rows.map { row in
+            TelemetrySample(vehicleId: row.vehicleId, name: name, timestamp: row.timestamp,
+                            valueNumber: latitude ? row.latitude : row.longitude, valueString: nil, latitude: nil, longitude: nil)
+        }
     }
 
-    /// Names of the signals a vehicle has data for.
+    /// Names of the signals a vehicle has data for (a location fix also answers the legacy latitude/longitude signals).
     public func availableSignals(vehicleId: Int64) async throws -> [String] {
-        try await database.read { db in
+        var names = try await database.read { db in
             try String.fetchAll(db, sql: "SELECT DISTINCT name FROM telemetrySample WHERE vehicleId = ? ORDER BY name", arguments: [vehicleId])
         }
+        if names.contains("currentLocationCoordinates") { names += ["currentLocationLatitude", "currentLocationLongitude"] }
+        return names.sorted()
     }
 
     /// Per-signal counts and first/last times.

@@ -10,6 +10,8 @@ public struct SandboxRequest: Sendable, Equatable {
     public var vehicles: Int?
     public var smartcarRedirectUris: [String] = []
     public var dimoRedirectUris: [String] = []
+    /// Days of simulated past the sandbox starts with.
+    public var historyDays = 30
 
     public init(fixtures: String? = nil, seed: UInt64? = nil, vehicles: Int? = nil,
                 smartcarRedirectUris: [String] = [], dimoRedirectUris: [String] = []) {
@@ -21,6 +23,7 @@ public struct SandboxRequest: Sendable, Equatable {
     }
 
     public static let maxVehicles = 1000
+    public static let historyRange = 0...90
 }
 
 /// Everything a sandbox holds that a client needs to know: its credentials, users and vehicles.
@@ -47,16 +50,31 @@ public final class Fleet: Sendable {
     // MARK: Sandboxes
 
     /// Creates the `default` sandbox from the `default` fixture set, keeping its identities, unless it exists.
+    /// Its simulated past can be deferred (`historyDays: 0`) and written later with `writeHistory`, so a
+    /// server starts listening at once.
     @discardableResult
-    public func bootstrapDefault() async throws -> SandboxWorld {
+    public func bootstrapDefault(historyDays: Int = 30) async throws -> SandboxWorld {
         if let world = try? await world(Self.defaultSandboxId) { return world }
         let document = try fixtures.load("default")
-        return try await insertSandbox(id: Self.defaultSandboxId, fixtures: "default", document: document)
+        return try await insertSandbox(id: Self.defaultSandboxId, fixtures: "default", document: document, historyDays: historyDays)
+    }
+
+    /// Writes `days` of simulated past before the sandbox's creation (used after a deferred bootstrap).
+    public func writeHistory(_ id: String, days: Int = 30) async throws {
+        try await database.write { db in
+            guard let sandbox = try SandboxRecord.fetchOne(db, key: id) else { return }
+            let existing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trip JOIN vehicle ON vehicle.id = trip.vehicleId WHERE vehicle.sandboxId = ?", arguments: [id]) ?? 0
+            guard existing == 0 else { return }
+            try Simulator.history(sandbox: sandbox, days: days, now: sandbox.createdAt, in: db)
+        }
     }
 
     /// Creates a sandbox with fresh identities.
     public func createSandbox(_ request: SandboxRequest) async throws -> SandboxWorld {
         var identities = SystemRandomNumberGenerator()
+        if !SandboxRequest.historyRange.contains(request.historyDays) {
+            throw FleetError.invalid(field: "historyDays", reason: "must be between 0 and 90")
+        }
         if let count = request.vehicles, !(1...SandboxRequest.maxVehicles).contains(count) {
             throw FleetError.invalid(field: "vehicles", reason: "must be between 1 and \(SandboxRequest.maxVehicles)")
         }
@@ -90,10 +108,10 @@ public final class Fleet: Sendable {
         document.smartcarApp.redirectUris += request.smartcarRedirectUris.filter { !document.smartcarApp.redirectUris.contains($0) }
         document.dimoLicense.redirectUris += request.dimoRedirectUris.filter { !document.dimoLicense.redirectUris.contains($0) }
         let id = "sbx_" + Identifiers.hexToken(length: 12, using: &identities)
-        return try await insertSandbox(id: id, fixtures: name, document: document, assignTokenIds: true)
+        return try await insertSandbox(id: id, fixtures: name, document: document, assignTokenIds: true, historyDays: request.historyDays)
     }
 
-    private func insertSandbox(id: String, fixtures: String?, document: FleetDocument, assignTokenIds: Bool = false) async throws -> SandboxWorld {
+    private func insertSandbox(id: String, fixtures: String?, document: FleetDocument, assignTokenIds: Bool = false, historyDays: Int = 30) async throws -> SandboxWorld {
         try await database.write { db in
             var doc = document
             if assignTokenIds {
@@ -107,9 +125,10 @@ public final class Fleet: Sendable {
             let now = Date()
             let record = SandboxRecord(
                 id: id, fixtures: fixtures, seed: Int64(bitPattern: doc.seed), createdAt: now,
-                seedDocument: try Self.encodeDocument(doc), clock: .realTime(at: now), settings: SandboxSettings())
+                seedDocument: try Self.encodeDocument(doc), clock: .realTime(at: now), settings: SandboxSettings(), simulatedUntil: now)
             try record.insert(db)
             try Self.materialize(doc, sandboxId: id, at: record.clock.now(real: now), in: db)
+            try Simulator.history(sandbox: record, days: historyDays, now: now, in: db)
             return try Self.fetchWorld(id, in: db)
         }
     }
@@ -189,8 +208,10 @@ public final class Fleet: Sendable {
             let now = Date()
             sandbox.clock = .realTime(at: now)
             sandbox.settings = SandboxSettings()
+            sandbox.simulatedUntil = now
             try sandbox.update(db)
             try Self.materialize(doc, sandboxId: id, at: now, in: db)
+            try Simulator.history(sandbox: sandbox, days: 30, now: now, in: db)
             return try Self.fetchWorld(id, in: db)
         }
     }
@@ -224,8 +245,32 @@ public final class Fleet: Sendable {
         try await database.write { db in
             guard var sandbox = try SandboxRecord.fetchOne(db, key: id) else { throw FleetError.notFound(kind: "sandbox", id: id) }
             change.apply(to: &sandbox.clock)
+            // Moving time forward plays the interval out; going back does not undo the past.
+            let now = sandbox.clock.now()
+            let simulated = sandbox.simulatedUntil ?? sandbox.createdAt
+            if now > simulated {
+                try Simulator.run(sandbox: sandbox, from: simulated, to: now, in: db)
+                sandbox.simulatedUntil = now
+            }
             try sandbox.update(db)
             return sandbox.clock
+        }
+    }
+
+    /// Catches a sandbox's simulation up with its clock when it is at least `minimumStep` behind
+    /// (at real-time speed the fleet moves minute by minute, as requests arrive).
+    public func catchUp(_ id: String, minimumStep: TimeInterval = 60) async throws {
+        guard let sandbox = try await database.read({ db in try SandboxRecord.fetchOne(db, key: id) }) else { return }
+        let now = sandbox.clock.now()
+        guard now.timeIntervalSince(sandbox.simulatedUntil ?? sandbox.createdAt) >= minimumStep else { return }
+        try await database.write { db in
+            guard var fresh = try SandboxRecord.fetchOne(db, key: id) else { return }
+            let now = fresh.clock.now()
+            let from = fresh.simulatedUntil ?? fresh.createdAt
+            guard now.timeIntervalSince(from) >= minimumStep else { return }
+            try Simulator.run(sandbox: fresh, from: from, to: now, in: db)
+            fresh.simulatedUntil = now
+            try fresh.update(db)
         }
     }
 

@@ -240,6 +240,9 @@ struct ControlAPI {
             case "vehicles":
                 guard let count = value.intValue else { throw ControlError.invalid("vehicles", "must be an integer") }
                 spec.vehicles = Int(clamping: count)
+            case "historyDays":
+                guard let days = value.intValue else { throw ControlError.invalid("historyDays", "must be an integer") }
+                spec.historyDays = Int(clamping: days)
             case "smartcar", "dimo":
                 guard let inner = value.objectValue else { throw ControlError.invalid(key, "must be an object") }
                 for (innerKey, innerValue) in inner {

@@ -1,0 +1,1525 @@
+import FleetCore
+import FleetHTTP
+import Foundation
+import Hummingbird
+
+/// The Vehicle Triggers API (`vehicle-triggers-api.dimo.zone`, reference §7): webhooks a developer license registers
+/// on a signal or an event, and the vehicles subscribed to them. Every route takes a developer JWT (gofiber jwtware,
+/// then the license check on its `ethereum_address` claim); errors are server-garage's `{"message","code"}`.
+///
+/// Not simulated:
+/// - the target URL check at registration: upstream POSTs `{"verification": "test"}` to `targetURL` and wants the
+///   verification token back (else 400 `verification token mismatch…` / `Target URL did not return status 200…`).
+///   fleetmock makes no outbound requests, so any https URL is accepted and the token is only stored;
+/// - deliveries: no webhook ever fires, so `failureCount` stays 0.
+struct VehicleTriggers: Sendable {
+    let fleet: Fleet
+    let access: DIMOAccess
+    let developerTokens: JWTIssuer
+
+    var store: VehicleTriggerStore { VehicleTriggerStore(fleet: fleet) }
+
+    /// server-garage's error body: `{"message","code"}`.
+    static func error(_ status: Int, _ message: String) -> Response {
+        Attestations.error(status, message)
+    }
+
+    /// The license and sandbox a request acts for.
+    struct Caller: Sendable {
+        let license: DIMOLicenseRecord
+        let sandbox: SandboxRecord
+        var now: Date { sandbox.clock.now() }
+    }
+
+    // MARK: Auth and routing
+
+    /// jwtware on the developer JWT, then the license check on its `ethereum_address` claim.
+    func authorize(_ request: Request) async throws -> Result<Caller, ResponseError> {
+        let claims: JSONValue
+        switch try await TokenExchange.developer(request, access: access, tokens: developerTokens) {
+        case .failure(let failure):
+            // jwtware's plain-text 400/401 stay as they are; a JWT that does not speak for a license is a 403 here.
+            if failure.response.headers[.contentType]?.hasPrefix("text/plain") == true { return .failure(failure) }
+            return .failure(ResponseError(Self.error(403, "JWT is not from a developer license")))
+        case .success(let value):
+            claims = value.2
+        }
+        guard let address = claims["ethereum_address"]?.stringValue,
+              let (license, sandbox) = try await access.license(clientId: address) else {
+            return .failure(ResponseError(Self.error(403, "JWT is not from a developer license")))
+        }
+        return .success(Caller(license: license, sandbox: sandbox))
+    }
+
+    /// Every path under `/v1/webhooks`, routed as upstream's fiber app does (the auth middleware runs first, on
+    /// any path; `…/subscribe/list` and `…/subscribe/all` win over `…/subscribe/{assetDID}`).
+    func handle(_ request: Request, path: String, body: Data, scope: RequestScope) async throws -> Response {
+        let caller: Caller
+        switch try await authorize(request) {
+        case .failure(let failure): return failure.response
+        case .success(let value): caller = value
+        }
+        scope.sandboxId = caller.sandbox.id
+        let rest = path.split(separator: "/").dropFirst(2).map { String($0).removingPercentEncoding ?? String($0) }
+        let method = request.method
+        switch rest.count {
+        case 0:
+            if method == .get { return try await list(caller) }
+            if method == .post { return try await register(caller, body: body) }
+        case 1:
+            if method == .get {
+                if rest[0] == "signals" { return Responses.json(Self.signalList) }
+                return try await vehiclesOfWebhook(caller, webhookId: rest[0])
+            }
+            if method == .put { return try await update(caller, webhookId: rest[0], body: body) }
+            if method == .delete { return try await delete(caller, webhookId: rest[0]) }
+        case 2 where rest[0] == "vehicles":
+            if method == .get { return try await subscriptionsOfVehicle(caller, assetDID: rest[1]) }
+        case 3 where rest[1] == "subscribe":
+            if method == .post {
+                switch rest[2] {
+                case "list": return try await subscribeList(caller, webhookId: rest[0], body: body)
+                case "all": return try await subscribeAll(caller, webhookId: rest[0])
+                default: return try await subscribe(caller, webhookId: rest[0], assetDID: rest[2])
+                }
+            }
+        case 3 where rest[1] == "unsubscribe":
+            if method == .delete {
+                switch rest[2] {
+                case "list": return try await unsubscribeList(caller, webhookId: rest[0], body: body)
+                case "all": return try await unsubscribeAll(caller, webhookId: rest[0])
+                default: return try await unsubscribe(caller, webhookId: rest[0], assetDID: rest[2])
+                }
+            }
+        default:
+            return Self.error(404, "Cannot \(method.rawValue) \(path)")
+        }
+        // The path has a route, but for another method.
+        return Self.error(405, "Method Not Allowed")
+    }
+
+    // MARK: Webhooks
+
+    /// `GET /v1/webhooks`: the license's webhooks as WebhookView, by id.
+    func list(_ caller: Caller) async throws -> Response {
+        let hooks = try await store.webhooks(sandboxId: caller.sandbox.id, clientId: caller.license.clientId)
+        return Responses.json(.array(hooks.map(Self.view)))
+    }
+
+    /// WebhookView, in upstream's key order.
+    static func view(_ hook: DIMOWebhookRecord) -> JSONValue {
+        .object([
+            ("id", .string(hook.id)),
+            ("service", .string(hook.service)),
+            ("metricName", .string(hook.metricName)),
+            ("condition", .string(hook.condition)),
+            ("targetURL", .string(hook.targetURL)),
+            ("coolDownPeriod", .integer(hook.coolDownPeriod)),
+            ("status", .string(hook.status)),
+            ("description", .string(hook.description)),
+            ("createdAt", .string(goTime(hook.createdAt))),
+            ("updatedAt", .string(goTime(hook.updatedAt))),
+            ("failureCount", .integer(hook.failureCount)),
+            ("displayName", .string(hook.displayName)),
+        ])
+    }
+
+    static let registerFields = ["service", "metricName", "condition", "description", "displayName", "targetURL", "status", "verificationToken"]
+    static let updateFields = ["condition", "targetURL", "status", "description", "displayName"]
+
+    /// `POST /v1/webhooks`: validates as upstream does, in its order, then stores; 201 with the new id.
+    func register(_ caller: Caller, body: Data) async throws -> Response {
+        let fields: GoFields
+        switch Self.decode(body, type: "RegisterWebhookRequest", strings: Self.registerFields, ints: ["coolDownPeriod"]) {
+        case .failure: return Self.error(400, "Invalid request payload")
+        case .success(let value): fields = value
+        }
+        let service = fields.strings["service"] ?? ""
+        let metricName = fields.strings["metricName"] ?? ""
+        let condition = fields.strings["condition"] ?? ""
+        let targetURL = fields.strings["targetURL"] ?? ""
+        let status = fields.strings["status"] ?? ""
+        let coolDownPeriod = fields.ints["coolDownPeriod"] ?? 0
+        if let problem = Self.targetURLProblem(targetURL) { return Self.error(400, problem) }
+        let kind: CELCondition.Kind
+        switch Self.metric(service: service, metricName: metricName) {
+        case .failure(let failure): return Self.error(400, failure.message)
+        case .success(let value): kind = value
+        }
+        if let problem = CELCondition.check(condition, kind: kind) { return Self.error(400, "invalid CEL condition: \(problem)") }
+        if let problem = Self.coolDownProblem(coolDownPeriod) { return Self.error(400, problem) }
+        if let problem = Self.statusProblem(status) { return Self.error(400, problem) }
+        // Upstream would now POST {"verification": "test"} to targetURL and compare the answer with
+        // verificationToken. fleetmock makes no outbound requests: the check is skipped and the token stored.
+        var rng = SystemRandomNumberGenerator()
+        let id = Identifiers.uuid(using: &rng)
+        let now = caller.now
+        let displayName = fields.strings["displayName"] ?? ""
+        let record = DIMOWebhookRecord(
+            id: id, sandboxId: caller.sandbox.id, clientId: caller.license.clientId, service: service, metricName: metricName,
+            condition: condition, targetURL: targetURL, coolDownPeriod: coolDownPeriod, status: status,
+            description: fields.strings["description"] ?? "", displayName: displayName.isEmpty ? id : displayName,
+            verificationToken: fields.strings["verificationToken"] ?? "", createdAt: now, updatedAt: now)
+        do {
+            try await store.create(record)
+        } catch VehicleTriggerStoreError.duplicateDisplayName {
+            return Self.error(400, "Display name must be unique")
+        }
+        return Responses.json(.object([("id", .string(id)), ("message", "Webhook registered successfully")]), status: .created)
+    }
+
+    /// `PUT /v1/webhooks/{id}`: changes the fields given (service and metric name stay); resets the failure count.
+    func update(_ caller: Caller, webhookId: String, body: Data) async throws -> Response {
+        var hook: DIMOWebhookRecord
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success(let value): hook = value
+        }
+        let fields: GoFields
+        switch Self.decode(body, type: "UpdateWebhookRequest", strings: Self.updateFields, ints: ["coolDownPeriod"]) {
+        case .failure(let failure): return Self.error(400, "Invalid request payload: \(failure.message)")
+        case .success(let value): fields = value
+        }
+        if let targetURL = fields.strings["targetURL"] {
+            if let problem = Self.targetURLProblem(targetURL) { return Self.error(400, problem) }
+            hook.targetURL = targetURL
+        }
+        if let status = fields.strings["status"] {
+            if let problem = Self.statusProblem(status) { return Self.error(400, problem) }
+            hook.status = status
+        }
+        if let condition = fields.strings["condition"] {
+            if case .success(let kind) = Self.metric(service: hook.service, metricName: hook.metricName),
+               let problem = CELCondition.check(condition, kind: kind) {
+                return Self.error(400, "invalid CEL condition: \(problem)")
+            }
+            hook.condition = condition
+        }
+        if let coolDownPeriod = fields.ints["coolDownPeriod"] {
+            if let problem = Self.coolDownProblem(coolDownPeriod) { return Self.error(400, problem) }
+            hook.coolDownPeriod = coolDownPeriod
+        }
+        if let description = fields.strings["description"] { hook.description = description }
+        if let displayName = fields.strings["displayName"] { hook.displayName = displayName }
+        hook.failureCount = 0
+        hook.updatedAt = caller.now
+        do {
+            guard try await store.update(hook) else { return Self.error(404, "Webhook not found") }
+        } catch VehicleTriggerStoreError.duplicateDisplayName {
+            return Self.error(400, "Display name must be unique")
+        }
+        return Responses.json(.object([("id", .string(hook.id)), ("message", "Webhook updated successfully")]))
+    }
+
+    /// `DELETE /v1/webhooks/{id}`: the webhook and its subscriptions.
+    func delete(_ caller: Caller, webhookId: String) async throws -> Response {
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success: break
+        }
+        _ = try await store.delete(id: webhookId)
+        return Responses.json(.object([("message", "Webhook deleted successfully")]))
+    }
+
+    /// getWebhookID and ownerCheck: a UUID, naming a webhook of this license.
+    func owned(_ caller: Caller, _ webhookId: String) async throws -> Result<DIMOWebhookRecord, ResponseError> {
+        guard Self.isUUID(webhookId) else { return .failure(ResponseError(Self.error(400, "Invalid webhook id"))) }
+        guard let hook = try await store.webhook(id: webhookId, sandboxId: caller.sandbox.id, clientId: caller.license.clientId) else {
+            return .failure(ResponseError(Self.error(404, "Webhook not found")))
+        }
+        return .success(hook)
+    }
+
+    // MARK: Subscriptions
+
+    /// `GET /v1/webhooks/{id}`: the asset DIDs subscribed, as strings.
+    func vehiclesOfWebhook(_ caller: Caller, webhookId: String) async throws -> Response {
+        let hook: DIMOWebhookRecord
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success(let value): hook = value
+        }
+        let subscriptions = try await store.subscriptions(webhookId: hook.id)
+        return Responses.json(.array(subscriptions.map { .string($0.assetDID) }))
+    }
+
+    /// `GET /v1/webhooks/vehicles/{assetDID}`: the license's subscriptions of one vehicle (SubscriptionView).
+    func subscriptionsOfVehicle(_ caller: Caller, assetDID: String) async throws -> Response {
+        let did: AssetDID
+        switch AssetDID.decode(assetDID) {
+        case .failure(let failure): return Self.error(400, "Invalid asset DID format: \(failure.message)")
+        case .success(let value): did = value
+        }
+        let found = try await store.subscriptions(sandboxId: caller.sandbox.id, clientId: caller.license.clientId, assetDID: did.text)
+        return Responses.json(.array(found.map { item -> JSONValue in
+            .object([
+                ("webhookId", .string(item.subscription.webhookId)),
+                ("assetDid", .string(item.subscription.assetDID)),
+                ("createdAt", .string(Self.goTime(item.subscription.createdAt))),
+                ("description", .string(item.webhook.description)),
+            ])
+        }))
+    }
+
+    /// `POST /v1/webhooks/{id}/subscribe/{assetDID}`: 201, or 403 when the license may not read the metric of this vehicle.
+    func subscribe(_ caller: Caller, webhookId: String, assetDID: String) async throws -> Response {
+        guard Self.isUUID(webhookId) else { return Self.error(400, "Invalid webhook id") }
+        let did: AssetDID
+        switch AssetDID.decode(assetDID) {
+        case .failure(let failure): return Self.error(400, "Invalid asset DID format: \(failure.message)")
+        case .success(let value): did = value
+        }
+        let hook: DIMOWebhookRecord
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success(let value): hook = value
+        }
+        guard let vehicleId = try await permittedVehicle(caller, did, privileges: Self.privileges(for: hook)) else {
+            return Self.error(403, "Insufficient vehicle permissions")
+        }
+        do {
+            try await store.subscribe(webhookId: hook.id, vehicleId: vehicleId, assetDID: did.text, at: caller.now)
+        } catch VehicleTriggerStoreError.alreadySubscribed {
+            return Self.error(400, "Already subscribed")
+        }
+        return Responses.json(.object([("message", "Vehicle assigned successfully")]), status: .created)
+    }
+
+    /// `POST /v1/webhooks/{id}/subscribe/list` with `{"assetDIDs": […]}`.
+    func subscribeList(_ caller: Caller, webhookId: String, body: Data) async throws -> Response {
+        let hook: DIMOWebhookRecord
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success(let value): hook = value
+        }
+        guard let dids = Self.assetList(body) else { return Self.error(400, "Invalid request body") }
+        return try await subscribeMany(caller, hook: hook, dids: dids)
+    }
+
+    /// `POST /v1/webhooks/{id}/subscribe/all`: every vehicle shared with the license (an unexpired SACD to it).
+    func subscribeAll(_ caller: Caller, webhookId: String) async throws -> Response {
+        let hook: DIMOWebhookRecord
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success(let value): hook = value
+        }
+        let shared = try await store.sharedVehicles(sandboxId: caller.sandbox.id, grantee: caller.license.clientId, at: caller.now)
+        let dids = shared.map { AssetDID(chainId: UInt64(DIMOContracts.chainId), contract: DIMOContracts.vehicle, tokenId: String($0.tokenId)) }
+        return try await subscribeMany(caller, hook: hook, dids: dids)
+    }
+
+    /// Upstream checks every vehicle first (one without the privileges fails the whole request), then subscribes
+    /// each; those that fail (already subscribed) are listed instead of the count.
+    func subscribeMany(_ caller: Caller, hook: DIMOWebhookRecord, dids: [AssetDID]) async throws -> Response {
+        let privileges = Self.privileges(for: hook)
+        var vehicleIds: [Int64] = []
+        for did in dids {
+            guard let vehicleId = try await permittedVehicle(caller, did, privileges: privileges) else {
+                return Self.error(403, "Insufficient permissions for asset \(did.text)")
+            }
+            vehicleIds.append(vehicleId)
+        }
+        let now = caller.now
+        var failed: [JSONValue] = []
+        for (did, vehicleId) in zip(dids, vehicleIds) {
+            do {
+                try await store.subscribe(webhookId: hook.id, vehicleId: vehicleId, assetDID: did.text, at: now)
+            } catch VehicleTriggerStoreError.alreadySubscribed {
+                failed.append(.object([("assetDid", .string(did.text)), ("message", "Already subscribed")]))
+            }
+        }
+        if !failed.isEmpty { return Responses.json(.object([("failedSubscriptions", .array(failed))])) }
+        return Responses.json(.object([("message", .string("Subscribed \(dids.count) assets"))]))
+    }
+
+    /// `DELETE /v1/webhooks/{id}/unsubscribe/{assetDID}`: succeeds whether or not it was subscribed.
+    func unsubscribe(_ caller: Caller, webhookId: String, assetDID: String) async throws -> Response {
+        guard Self.isUUID(webhookId) else { return Self.error(400, "Invalid webhook id") }
+        let did: AssetDID
+        switch AssetDID.decode(assetDID) {
+        case .failure(let failure): return Self.error(400, "Invalid asset DID format: \(failure.message)")
+        case .success(let value): did = value
+        }
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success: break
+        }
+        try await store.unsubscribe(webhookId: webhookId, assetDID: did.text)
+        return Responses.json(.object([("message", "Vehicle unsubscribed successfully")]))
+    }
+
+    /// `DELETE /v1/webhooks/{id}/unsubscribe/list`: counts the DIDs given, as upstream does.
+    func unsubscribeList(_ caller: Caller, webhookId: String, body: Data) async throws -> Response {
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success: break
+        }
+        guard let dids = Self.assetList(body) else { return Self.error(400, "Invalid request body") }
+        for did in dids { try await store.unsubscribe(webhookId: webhookId, assetDID: did.text) }
+        return Responses.json(.object([("message", .string("Unsubscribed \(dids.count) assets"))]))
+    }
+
+    /// `DELETE /v1/webhooks/{id}/unsubscribe/all`: counts the subscriptions removed.
+    func unsubscribeAll(_ caller: Caller, webhookId: String) async throws -> Response {
+        switch try await owned(caller, webhookId) {
+        case .failure(let failure): return failure.response
+        case .success: break
+        }
+        let removed = try await store.unsubscribeAll(webhookId: webhookId)
+        return Responses.json(.object([("message", .string("Unsubscribed \(removed) vehicles"))]))
+    }
+
+    /// The privilege ids a webhook's metric needs: the signal's (non-location data, or location history for
+    /// location signals); events need non-location data.
+    static func privileges(for hook: DIMOWebhookRecord) -> [Int] {
+        if hook.service == "signals", hook.metricName.hasPrefix("vss."),
+           let signal = signalsByName[String(hook.metricName.dropFirst(4))] {
+            return [signal.privilege]
+        }
+        return [1]
+    }
+
+    /// The vehicle id when the license may subscribe this asset. Upstream asks token exchange for the metric's
+    /// permissions; this applies token exchange's rule: a vehicle of the sandbox that the license owns, or that an
+    /// unexpired SACD to the license covers with those privileges.
+    func permittedVehicle(_ caller: Caller, _ did: AssetDID, privileges: [Int]) async throws -> Int64? {
+        guard did.chainId == UInt64(DIMOContracts.chainId), did.contract.lowercased() == DIMOContracts.vehicle.lowercased(),
+              let tokenId = Int64(did.tokenId), let snapshot = try await access.vehicle(tokenId: tokenId),
+              snapshot.vehicle.sandboxId == caller.sandbox.id, let vehicleId = snapshot.vehicle.id else { return nil }
+        let clientId = caller.license.clientId.lowercased()
+        if snapshot.owner.dimoAddress.lowercased() == clientId { return vehicleId }
+        let grants = try await access.sacds(vehicleId: vehicleId, at: caller.now).filter { $0.grantee.lowercased() == clientId }
+        guard !grants.isEmpty else { return nil }
+        let granted = Set(grants.flatMap { DIMOPrivilege.ids(fromHex: $0.permissions) })
+        return Set(privileges).isSubset(of: granted) ? vehicleId : nil
+    }
+
+    // MARK: Validation
+
+    /// `url.ParseRequestURI`, then the scheme must be https.
+    static func targetURLProblem(_ url: String) -> String? {
+        if url.isEmpty || url.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "Invalid webhook URL" }
+        if url.hasPrefix("/") { return "Webhook URL must be HTTPS" }
+        guard let colon = url.firstIndex(of: ":") else { return "Invalid webhook URL" }
+        let scheme = url[..<colon]
+        guard let first = scheme.unicodeScalars.first, isASCIILetter(first),
+              scheme.unicodeScalars.allSatisfy({ isASCIILetter($0) || (48...57).contains($0.value) || "+-.".unicodeScalars.contains($0) }) else {
+            return "Invalid webhook URL"
+        }
+        return scheme.lowercased() == "https" ? nil : "Webhook URL must be HTTPS"
+    }
+
+    static func isASCIILetter(_ c: Unicode.Scalar) -> Bool {
+        (65...90).contains(c.value) || (97...122).contains(c.value)
+    }
+
+    static func statusProblem(_ status: String) -> String? {
+        status == "enabled" || status == "disabled" ? nil : "Invalid status, must be 'enabled' or 'disabled', got '\(status)'"
+    }
+
+    /// Upstream's validateCoolDownPeriod.
+    static func coolDownProblem(_ seconds: Int64) -> String? {
+        seconds < 1 ? "Cool down period must be greater than 0" : nil
+    }
+
+    struct Failure: Error {
+        let message: String
+    }
+
+    /// The service and metric: `signals` with `vss.<signal>` of the catalog, or `events` with `<category>.<event>`.
+    static func metric(service: String, metricName: String) -> Result<CELCondition.Kind, Failure> {
+        switch service {
+        case "signals":
+            guard metricName.hasPrefix("vss."), let signal = signalsByName[String(metricName.dropFirst(4))] else {
+                return .failure(Failure(message: "Invalid signal name"))
+            }
+            return .success(.signal(valueType: signal.valueType))
+        case "events":
+            // Event names as the fleet's events carry them: `behavior.harshBraking`, or a bare name like `ignitionOn`.
+            let parts = metricName.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let category = parts.first, let name = parts.last,
+                  parts.count == 1 || (!category.isEmpty && category.unicodeScalars.allSatisfy({ (97...122).contains($0.value) })),
+                  let head = name.unicodeScalars.first, isASCIILetter(head),
+                  name.unicodeScalars.allSatisfy({ isASCIILetter($0) || (48...57).contains($0.value) }) else {
+                return .failure(Failure(message: "Invalid event name"))
+            }
+            return .success(.event)
+        default:
+            return .failure(Failure(message: "Invalid service: \(service)"))
+        }
+    }
+
+    /// google/uuid's Validate: the 36-character form, or it in braces, with `urn:uuid:`, or 32 hex digits.
+    static func isUUID(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)
+        func hex(_ b: UInt8) -> Bool { (48...57).contains(b) || (65...70).contains(b) || (97...102).contains(b) }
+        switch bytes.count {
+        case 32: return bytes.allSatisfy(hex)
+        case 36: break
+        case 38:
+            guard bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return false }
+            bytes = Array(bytes[1..<37])
+        case 45:
+            guard text.lowercased().hasPrefix("urn:uuid:") else { return false }
+            bytes = Array(bytes[9...])
+        default: return false
+        }
+        for (i, b) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(i) {
+                if b != UInt8(ascii: "-") { return false }
+            } else if !hex(b) {
+                return false
+            }
+        }
+        return true
+    }
+
+    // MARK: Bodies as encoding/json reads them
+
+    /// The fields of a body that matter, read as encoding/json fills a Go struct.
+    struct GoFields {
+        var strings: [String: String] = [:]
+        var ints: [String: Int64] = [:]
+    }
+
+    /// encoding/json into a struct: `null` leaves it empty; keys match exactly or case-insensitively; a value
+    /// of the wrong JSON type is an error (the message follows Go's).
+    static func decode(_ body: Data, type: String, strings: [String], ints: [String]) -> Result<GoFields, Failure> {
+        guard let json = JSONValue.parse(body) else {
+            let empty = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            return .failure(Failure(message: empty ? "unexpected end of JSON input" : "invalid character in JSON input"))
+        }
+        if json.isNull { return .success(GoFields()) }
+        guard let pairs = json.objectValue else {
+            return .failure(Failure(message: "json: cannot unmarshal \(goKind(json)) into Go value of type webhook.\(type)"))
+        }
+        var out = GoFields()
+        for (key, value) in pairs {
+            if let name = goFieldName(key, strings) {
+                switch value {
+                case .null: continue
+                case .string(let text): out.strings[name] = text
+                default:
+                    return .failure(Failure(message: "json: cannot unmarshal \(goKind(value)) into Go struct field \(type).\(name) of type string"))
+                }
+            } else if let name = goFieldName(key, ints) {
+                switch value {
+                case .null: continue
+                case .integer(let number): out.ints[name] = number
+                case .number(let number):
+                    return .failure(Failure(message: "json: cannot unmarshal number \(number) into Go struct field \(type).\(name) of type int"))
+                default:
+                    return .failure(Failure(message: "json: cannot unmarshal \(goKind(value)) into Go struct field \(type).\(name) of type int"))
+                }
+            }
+        }
+        return .success(out)
+    }
+
+    /// The struct field a JSON key fills: the exact name, else one equal ignoring case.
+    static func goFieldName(_ key: String, _ names: [String]) -> String? {
+        names.first { $0 == key } ?? names.first { $0.lowercased() == key.lowercased() }
+    }
+
+    static func goKind(_ value: JSONValue) -> String {
+        switch value {
+        case .bool: return "bool"
+        case .integer, .number: return "number"
+        default: return value.typeName
+        }
+    }
+
+    /// `{"assetDIDs": […]}` (VehicleListRequest); nil when the body or a DID does not decode.
+    static func assetList(_ body: Data) -> [AssetDID]? {
+        guard let json = JSONValue.parse(body) else { return nil }
+        if json.isNull { return [] }
+        guard let pairs = json.objectValue else { return nil }
+        var list: JSONValue = .null
+        for (key, value) in pairs where goFieldName(key, ["assetDIDs"]) != nil { list = value }
+        if list.isNull { return [] }
+        guard let items = list.arrayValue else { return nil }
+        var out: [AssetDID] = []
+        for item in items {
+            guard let text = item.stringValue, case .success(let did) = AssetDID.decode(text) else { return nil }
+            out.append(did)
+        }
+        return out
+    }
+
+    /// Go's `time.Time` in JSON (RFC 3339 with the fraction trimmed), at the millisecond the store keeps.
+    static func goTime(_ date: Date) -> String {
+        var text = Timestamp.millis(date)  // 2026-11-21T10:00:00.120Z
+        text.removeLast()
+        while text.hasSuffix("0"), text.contains(".") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text + "Z"
+    }
+
+    // MARK: Signals
+
+    /// `GET /v1/webhooks/signals`: the catalog as SignalDefinition objects.
+    static let signalList: JSONValue = .array(signals.map { signal -> JSONValue in
+        .object([
+            ("name", .string(signal.name)),
+            ("description", .string(signal.description)),
+            ("unit", .string(signal.unit)),
+            ("valueType", .string(signal.valueType)),
+            ("permissions", .array([.string(DIMOPrivilege.names[signal.privilege] ?? "")])),
+        ])
+    })
+
+    static let signalsByName: [String: TriggerSignal] = {
+        var out: [String: TriggerSignal] = [:]
+        for signal in signals { out[signal.name] = signal }
+        return out
+    }()
+
+    /// The signals webhooks can watch: telemetry's current signals plus the legacy-only ones the fleet still
+    /// produces (reference `telemetry-signals.json`), with VSS units, Go value types and the privilege they need
+    /// (1 GetNonLocationHistory, 4 GetLocationHistory).
+    static let signals: [TriggerSignal] = [
+        TriggerSignal("angularVelocityYaw", "float64", "degrees/s", 1, "Vehicle rotation rate along Z (vertical)."),
+        TriggerSignal("bodyLightsIsAirbagWarningOn", "float64", "", 1, "Indicates whether the airbag/SRS warning telltale is active."),
+        TriggerSignal("bodyLockIsLocked", "float64", "", 1, "Indicates whether the vehicle is locked via the central locking system. True = vehicle locked. False = vehicle unlocked."),
+        TriggerSignal("bodyTrunkFrontIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("bodyTrunkRearIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinDoorRow1DriverSideIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinDoorRow1DriverSideWindowIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinDoorRow1PassengerSideIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinDoorRow1PassengerSideWindowIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinDoorRow2DriverSideIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinDoorRow2DriverSideWindowIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinDoorRow2PassengerSideIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinDoorRow2PassengerSideWindowIsOpen", "float64", "", 1, "Is item open or closed? True = Fully or partially open. False = Fully closed."),
+        TriggerSignal("cabinSeatRow1DriverSideIsBelted", "float64", "", 1, "Is the belt engaged."),
+        TriggerSignal("cabinSeatRow1PassengerSideIsBelted", "float64", "", 1, "Is the belt engaged."),
+        TriggerSignal("cabinSeatRow2DriverSideIsBelted", "float64", "", 1, "Is the belt engaged."),
+        TriggerSignal("cabinSeatRow2MiddleIsBelted", "float64", "", 1, "Is the belt engaged."),
+        TriggerSignal("cabinSeatRow2PassengerSideIsBelted", "float64", "", 1, "Is the belt engaged."),
+        TriggerSignal("cabinSeatRow3DriverSideIsBelted", "float64", "", 1, "Is the belt engaged."),
+        TriggerSignal("cabinSeatRow3PassengerSideIsBelted", "float64", "", 1, "Is the belt engaged."),
+        TriggerSignal("chassisAxleRow1WheelLeftSpeed", "float64", "km/h", 1, "Rotational speed of a vehicle's wheel."),
+        TriggerSignal("chassisAxleRow1WheelLeftTirePressure", "float64", "kPa", 1, "Tire pressure in kilo-Pascal."),
+        TriggerSignal("chassisAxleRow1WheelRightSpeed", "float64", "km/h", 1, "Rotational speed of a vehicle's wheel."),
+        TriggerSignal("chassisAxleRow1WheelRightTirePressure", "float64", "kPa", 1, "Tire pressure in kilo-Pascal."),
+        TriggerSignal("chassisAxleRow2WheelLeftTirePressure", "float64", "kPa", 1, "Tire pressure in kilo-Pascal."),
+        TriggerSignal("chassisAxleRow2WheelRightTirePressure", "float64", "kPa", 1, "Tire pressure in kilo-Pascal."),
+        TriggerSignal("chassisAxleRow3Weight", "float64", "kg", 1, "Measured Load on axle row 3."),
+        TriggerSignal("chassisAxleRow4Weight", "float64", "kg", 1, "Measured Load on axle row 3."),
+        TriggerSignal("chassisAxleRow5Weight", "float64", "kg", 1, "Measured Load on axle row 3."),
+        TriggerSignal("chassisBrakeABSIsWarningOn", "float64", "", 1, "Indicates whether the ABS warning telltale is active (any non-off state)."),
+        TriggerSignal("chassisBrakeCircuit1PressurePrimary", "float64", "kPa", 1, "Pneumatic pressure in the service brake circuit or reservoir"),
+        TriggerSignal("chassisBrakeCircuit2PressurePrimary", "float64", "kPa", 1, "Pneumatic pressure in the service brake circuit or reservoir"),
+        TriggerSignal("chassisBrakeIsPedalPressed", "float64", "", 1, "Indicates whether the brake pedal is pressed."),
+        TriggerSignal("chassisBrakePedalPosition", "float64", "percent", 1, "Brake pedal position as percent. 0 = Not depressed. 100 = Fully depressed."),
+        TriggerSignal("chassisParkingBrakeIsEngaged", "float64", "", 1, "Parking brake status. True = Parking Brake is Engaged. False = Parking Brake is not Engaged."),
+        TriggerSignal("chassisTireSystemIsWarningOn", "float64", "", 1, "Indicates whether the tire system warning telltale is active"),
+        TriggerSignal("connectivityCellularIsJammingDetected", "float64", "", 1, "Indicates whether cellular radio signal jamming or interference is detected that prevents normal communication."),
+        TriggerSignal("currentLocationAltitude", "float64", "m", 4, "Current altitude relative to WGS 84 reference ellipsoid, as measured at the position of GNSS receiver antenna."),
+        TriggerSignal("currentLocationCoordinates", "vss.Location", "", 4, "Current location of the vehicle in WGS 84 coordinates."),
+        TriggerSignal("currentLocationHeading", "float64", "degrees", 4, "Current heading relative to geographic north. 0 = North, 90 = East, 180 = South, 270 = West."),
+        TriggerSignal("currentLocationIsRedacted", "float64", "", 4, "Indicates if the latitude and longitude signals at the current timestamp have been redacted using a privacy zone."),
+        TriggerSignal("currentLocationLatitude", "float64", "degrees", 4, "Current latitude of vehicle in WGS 84 geodetic coordinates, as measured at the position of GNSS receiver antenna."),
+        TriggerSignal("currentLocationLongitude", "float64", "degrees", 4, "Current longitude of vehicle in WGS 84 geodetic coordinates, as measured at the position of GNSS receiver antenna."),
+        TriggerSignal("dimoAftermarketHDOP", "float64", "", 1, "Horizontal dilution of precision of GPS"),
+        TriggerSignal("dimoAftermarketNSAT", "float64", "", 1, "Number of sync satellites for GPS"),
+        TriggerSignal("dimoAftermarketSSID", "string", "", 1, "Service Set Identifier for the wifi."),
+        TriggerSignal("dimoAftermarketWPAState", "string", "", 1, "Indicate the current WPA state for the device's wifi, e.g. \"CONNECTED\", \"SCANNING\", \"DISCONNECTED\""),
+        TriggerSignal("exteriorAirTemperature", "float64", "celsius", 1, "Air temperature outside the vehicle."),
+        TriggerSignal("isIgnitionOn", "float64", "", 1, "Vehicle ignition status. False - off, True - on."),
+        TriggerSignal("lowVoltageBatteryCurrentVoltage", "float64", "V", 1, "Current Voltage of the low voltage battery."),
+        TriggerSignal("obdBarometricPressure", "float64", "kPa", 1, "PID 33 - Barometric pressure"),
+        TriggerSignal("obdCommandedEGR", "float64", "percent", 1, "PID 2C - Commanded exhaust gas recirculation (EGR)"),
+        TriggerSignal("obdCommandedEVAP", "float64", "percent", 1, "PID 2E - Commanded evaporative purge (EVAP) valve"),
+        TriggerSignal("obdDTCList", "string", "", 1, "List of currently active DTCs formatted according OBD II (SAE-J2012DA_201812) standard ([P|C|B|U]XXXXX )"),
+        TriggerSignal("obdDistanceSinceDTCClear", "float64", "km", 1, "PID 31 - Distance traveled since codes cleared"),
+        TriggerSignal("obdDistanceWithMIL", "float64", "km", 1, "PID 21 - Distance traveled with MIL on"),
+        TriggerSignal("obdEngineLoad", "float64", "percent", 1, "PID 04 - Engine load in percent - 0 = no load, 100 = full load"),
+        TriggerSignal("obdEthanolPercent", "float64", "percent", 1, "PID 52 - Percentage of ethanol in the fuel"),
+        TriggerSignal("obdFuelPressure", "float64", "kPa", 1, "PID 0A - Fuel pressure"),
+        TriggerSignal("obdFuelRailPressure", "float64", "kPa", 1, "Fuel rail pressure from OBD. Uses PID 0x22 (fuel rail pressure relative to manifold vacuum) when available, otherwise falls back to PID 0x23 (fuel rail pressure direct injection)."),
+        TriggerSignal("obdFuelRate", "float64", "l/h", 1, "PID 5E - Engine fuel rate"),
+        TriggerSignal("obdFuelTypeName", "string", "", 1, "Fuel type names decoded from PID 51."),
+        TriggerSignal("obdIntakeTemp", "float64", "celsius", 1, "PID 0F - Intake temperature"),
+        TriggerSignal("obdIsEngineBlocked", "float64", "", 1, "Engine block status, 0 = engine unblocked, 1 = engine blocked"),
+        TriggerSignal("obdIsPTOActive", "float64", "", 1, "PID 1E - Auxiliary input status (power take off)"),
+        TriggerSignal("obdIsPluggedIn", "float64", "", 1, "Aftermarket device plugged in status. 1 = device plugged in, 0 = device unplugged."),
+        TriggerSignal("obdLongTermFuelTrim1", "float64", "percent", 1, "PID 07 - Long Term (learned) Fuel Trim - Bank 1 - negative percent leaner, positive percent richer"),
+        TriggerSignal("obdLongTermFuelTrim2", "float64", "percent", 1, "PID 09 - Long Term (learned) Fuel Trim - Bank 2 - negative percent leaner, positive percent richer"),
+        TriggerSignal("obdMAP", "float64", "kPa", 1, "PID 0B - Intake manifold pressure"),
+        TriggerSignal("obdMaxMAF", "float64", "g/s", 1, "PID 50 - Maximum flow for mass air flow sensor"),
+        TriggerSignal("obdO2WRSensor1Voltage", "float64", "V", 1, "PID 2x (byte CD) - Voltage for wide range/band oxygen sensor"),
+        TriggerSignal("obdO2WRSensor2Voltage", "float64", "V", 1, "PID 2x (byte CD) - Voltage for wide range/band oxygen sensor"),
+        TriggerSignal("obdOilTemperature", "float64", "celsius", 1, "PID 5C - Engine oil temperature"),
+        TriggerSignal("obdRunTime", "float64", "s", 1, "PID 1F - Engine run time"),
+        TriggerSignal("obdShortTermFuelTrim1", "float64", "percent", 1, "PID 06 - Short Term (immediate) Fuel Trim - Bank 1 - negative percent leaner, positive percent richer"),
+        TriggerSignal("obdStatusDTCCount", "float64", "", 1, "Number of Diagnostic Trouble Codes (DTC)"),
+        TriggerSignal("obdThrottlePosition", "float64", "percent", 1, "PID 11 - Throttle position - 0 = closed throttle, 100 = open throttle"),
+        TriggerSignal("obdWarmupsSinceDTCClear", "float64", "", 1, "PID 30 - Number of warm-ups since codes cleared"),
+        TriggerSignal("powertrainCombustionEngineDieselExhaustFluidCapacity", "float64", "l", 1, "Capacity in liters of the Diesel Exhaust Fluid Tank."),
+        TriggerSignal("powertrainCombustionEngineDieselExhaustFluidLevel", "float64", "percent", 1, "Level of the Diesel Exhaust Fluid tank as percent of capacity. 0 = empty. 100 = full."),
+        TriggerSignal("powertrainCombustionEngineECT", "float64", "celsius", 1, "Engine coolant temperature."),
+        TriggerSignal("powertrainCombustionEngineEOP", "float64", "kPa", 1, "Engine oil pressure."),
+        TriggerSignal("powertrainCombustionEngineEOT", "float64", "celsius", 1, "Engine oil temperature."),
+        TriggerSignal("powertrainCombustionEngineEngineOilLevel", "string", "", 1, "Engine oil level."),
+        TriggerSignal("powertrainCombustionEngineEngineOilRelativeLevel", "float64", "percent", 1, "Engine oil level as a percentage."),
+        TriggerSignal("powertrainCombustionEngineMAF", "float64", "g/s", 1, "Grams of air drawn into engine per second."),
+        TriggerSignal("powertrainCombustionEngineSpeed", "float64", "rpm", 1, "Engine speed measured as rotations per minute."),
+        TriggerSignal("powertrainCombustionEngineTPS", "float64", "percent", 1, "Current throttle position."),
+        TriggerSignal("powertrainCombustionEngineTorque", "float64", "Nm", 1, "Current engine torque. Shall be reported as 0 during engine breaking."),
+        TriggerSignal("powertrainCombustionEngineTorquePercent", "float64", "percent", 1, "Actual engine output torque as a percentage of reference engine torque (FMS / J1939 parameter SPN 513)."),
+        TriggerSignal("powertrainFuelSystemAbsoluteLevel", "float64", "l", 1, "Current available fuel in the fuel tank expressed in liters."),
+        TriggerSignal("powertrainFuelSystemAccumulatedConsumption", "float64", "l", 1, "Accumulated fuel consumption (totalized) reported by the vehicle (FMS SPN 250)."),
+        TriggerSignal("powertrainFuelSystemRelativeLevel", "float64", "percent", 1, "Level in fuel tank as percent of capacity. 0 = empty. 100 = full."),
+        TriggerSignal("powertrainFuelSystemSupportedFuelTypes", "string", "", 1, "High level information of fuel types supported"),
+        TriggerSignal("powertrainRange", "float64", "km", 1, "Remaining range in kilometers using all energy sources available in the vehicle."),
+        TriggerSignal("powertrainTractionBatteryChargingAddedEnergy", "float64", "kWh", 1, "Amount of charge added to the high voltage battery during the current charging session, expressed in kilowatt-hours."),
+        TriggerSignal("powertrainTractionBatteryChargingChargeCurrentAC", "float64", "A", 1, "Current AC charging current (rms) at inlet. Negative if returning energy to grid. Used when per-phase numbers are unavailable."),
+        TriggerSignal("powertrainTractionBatteryChargingChargeLimit", "float64", "percent", 1, "Target charge limit (state of charge) for battery."),
+        TriggerSignal("powertrainTractionBatteryChargingChargeVoltageUnknownType", "float64", "V", 1, "Current charging voltage at inlet. Used when the data source does not indicate the current type (AC or DC) in use."),
+        TriggerSignal("powertrainTractionBatteryChargingIsCharging", "float64", "", 1, "True if charging is ongoing. Charging is considered to be ongoing if energy is flowing from charger to vehicle."),
+        TriggerSignal("powertrainTractionBatteryChargingIsChargingCableConnected", "float64", "", 1, "Indicates if a charging cable is physically connected to the vehicle or not."),
+        TriggerSignal("powertrainTractionBatteryChargingPower", "float64", "kW", 1, "Instantaneous charging power recorded during a charging event."),
+        TriggerSignal("powertrainTractionBatteryCurrentPower", "float64", "W", 1, "Current electrical energy flowing in/out of battery. Positive = Energy flowing in to battery, e.g. during charging. Negative = Energy flowing out of battery, e.g. during driving."),
+        TriggerSignal("powertrainTractionBatteryCurrentVoltage", "float64", "V", 1, "Current Voltage of the battery."),
+        TriggerSignal("powertrainTractionBatteryGrossCapacity", "float64", "kWh", 1, "Gross capacity of the battery."),
+        TriggerSignal("powertrainTractionBatteryRange", "float64", "km", 1, "Remaining range in kilometers using only battery."),
+        TriggerSignal("powertrainTractionBatteryStateOfChargeCurrent", "float64", "percent", 1, "Physical state of charge of the high voltage battery, relative to net capacity. This is not necessarily the state of charge being displayed to the customer."),
+        TriggerSignal("powertrainTractionBatteryStateOfChargeCurrentEnergy", "float64", "kWh", 1, "Physical state of charge of high voltage battery expressed in kWh."),
+        TriggerSignal("powertrainTractionBatteryStateOfHealth", "float64", "percent", 1, "Calculated battery state of health at standard conditions."),
+        TriggerSignal("powertrainTractionBatteryTemperatureAverage", "float64", "celsius", 1, "Current average temperature of the battery cells."),
+        TriggerSignal("powertrainTransmissionActualGear", "float64", "", 1, "Actual transmission gear currently engaged. 0 = neutral, 1-15 = gear number."),
+        TriggerSignal("powertrainTransmissionActualGearRatio", "float64", "", 1, "Actual transmission gear ratio."),
+        TriggerSignal("powertrainTransmissionCurrentGear", "float64", "", 1, "The current gear. 0=Neutral, 1/2/..=Forward, -1/-2/..=Reverse."),
+        TriggerSignal("powertrainTransmissionIsClutchSwitchOperated", "float64", "", 1, "Indicates if the Clutch switch is operated, so engine and transmission are partially or fully decoupled. False = Clutch switch not operated. True = Clutch switch operated."),
+        TriggerSignal("powertrainTransmissionRetarderActualTorque", "float64", "percent", 1, "Actual retarder torque as a percentage (FMS / J1939 SPN 520)."),
+        TriggerSignal("powertrainTransmissionRetarderTorqueMode", "string", "", 1, "Active engine torque mode."),
+        TriggerSignal("powertrainTransmissionSelectedGear", "float64", "", 1, "The selected gear. 0=Neutral, 1/2/..=Forward, -1/-2/..=Reverse, 126=Park."),
+        TriggerSignal("powertrainTransmissionTemperature", "float64", "celsius", 1, "The current gearbox temperature."),
+        TriggerSignal("powertrainTransmissionTravelledDistance", "float64", "km", 1, "Odometer reading, total distance travelled during the lifetime of the transmission."),
+        TriggerSignal("powertrainType", "string", "", 1, "Defines the powertrain type of the vehicle."),
+        TriggerSignal("serviceDistanceToService", "float64", "km", 1, "Remaining distance to service (of any kind). Negative values indicate service overdue."),
+        TriggerSignal("serviceTimeToService", "float64", "s", 1, "Remaining time to service (of any kind). Negative values indicate service overdue."),
+        TriggerSignal("speed", "float64", "km/h", 1, "Vehicle speed."),
+    ]
+}
+
+/// A signal of the webhook catalog.
+struct TriggerSignal: Sendable {
+    let name: String
+    /// `float64`, `string` or `vss.Location`.
+    let valueType: String
+    /// VSS unit; empty when the signal has none.
+    let unit: String
+    /// The privilege id reading it needs.
+    let privilege: Int
+    let description: String
+
+    init(_ name: String, _ valueType: String, _ unit: String, _ privilege: Int, _ description: String) {
+        self.name = name
+        self.valueType = valueType
+        self.unit = unit
+        self.privilege = privilege
+        self.description = description
+    }
+}
+
+/// An ERC-721 DID as cloudevent's `DecodeERC721DID` reads it (also the legacy `did:nft:<chain>:<contract>_<id>`),
+/// rendered canonically: checksummed contract, decimal token id.
+struct AssetDID: Sendable, Equatable {
+    let chainId: UInt64
+    let contract: String
+    let tokenId: String
+
+    var text: String { "did:erc721:\(chainId):\(contract):\(tokenId)" }
+
+    struct Failure: Error {
+        let message: String
+    }
+
+    static func decode(_ did: String) -> Result<AssetDID, Failure> {
+        func fail(_ reason: String) -> Result<AssetDID, Failure> { .failure(Failure(message: "invalid DID, \(reason)")) }
+        let parts = did.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 4, parts[1] == "nft" {
+            if parts[0] != "did" { return fail("incorrect DID prefix \(parts[0])") }
+            let nft = parts[3].split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+            guard nft.count == 2 else { return fail("incorrect NFT format \(parts[3])") }
+            guard let (negative, tokenId) = decimal(nft[1]) else { return fail("invalid token ID \(nft[1])") }
+            if negative { return fail("token ID cannot be negative \(nft[1])") }
+            guard let contract = Ethereum.checksumAddress(nft[0]) else { return fail("invalid contract address \(nft[0])") }
+            guard let chainId = unsigned(parts[2]) else { return fail("invalid chain ID \(parts[2])") }
+            return .success(AssetDID(chainId: chainId, contract: contract, tokenId: tokenId))
+        }
+        guard parts.count == 5 else { return .failure(Failure(message: "invalid DID")) }
+        if parts[0] != "did" { return fail("incorrect DID prefix \(parts[0])") }
+        if parts[1] != "erc721" { return fail("incorrect DID method \(parts[1])") }
+        guard let chainId = unsigned(parts[2]) else { return fail("invalid chain ID \(parts[2])") }
+        guard let contract = Ethereum.checksumAddress(parts[3]) else { return fail("invalid contract address \(parts[3])") }
+        guard let (negative, tokenId) = decimal(parts[4]) else { return fail("invalid token ID \(parts[4])") }
+        if negative { return fail("token ID cannot be negative \(parts[4])") }
+        return .success(AssetDID(chainId: chainId, contract: contract, tokenId: tokenId))
+    }
+
+    /// strconv.ParseUint(text, 10, 64): digits only.
+    static func unsigned(_ text: String) -> UInt64? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return UInt64(text)
+    }
+
+    /// big.Int SetString(text, 10): an optional sign and digits; the sign (negative unless zero) and the digits
+    /// without leading zeros.
+    static func decimal(_ text: String) -> (Bool, String)? {
+        var body = Substring(text)
+        var negative = false
+        if body.hasPrefix("+") || body.hasPrefix("-") {
+            negative = body.hasPrefix("-")
+            body = body.dropFirst()
+        }
+        guard !body.isEmpty, body.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        let digits = String(body.drop(while: { $0 == "0" }))
+        return digits.isEmpty ? (false, "0") : (negative, digits)
+    }
+}
+
+// MARK: - CEL conditions
+
+/// A check of webhook conditions: CEL's grammar (as cel-go parses it) and a light type check over the variables
+/// the triggers API declares, so obviously invalid conditions are refused as upstream refuses them. Not a full
+/// CEL implementation: macros and most functions are typed loosely, and syntax messages only approximate ANTLR's;
+/// the layout follows cel-go (`ERROR: <input>:1:5: …\n | source\n | ....^`).
+enum CELCondition {
+    enum Kind: Sendable, Equatable {
+        /// A signal webhook; the signal's value type (`float64`, `string`, `vss.Location`).
+        case signal(valueType: String)
+        case event
+    }
+
+    /// nil when the condition is accepted, else the error text (after upstream's `invalid CEL condition: `).
+    static func check(_ source: String, kind: Kind) -> String? {
+        let scalars = Array(source.unicodeScalars)
+        let node: CELNode
+        do {
+            var lexer = CELLexer(scalars)
+            let tokens = try lexer.tokenize()
+            var parser = CELParser(tokens: tokens)
+            node = try parser.parse()
+        } catch let error as CELError {
+            return error.display(in: scalars)
+        } catch {
+            return "\(error)"
+        }
+        let functions: Set<String> = kind == .event ? [] : ["geoDistance"]
+        let checker = CELChecker(variables: variables(for: kind), functions: functions)
+        let type = checker.check(node)
+        if let error = checker.error { return error.display(in: scalars) }
+        // Upstream evaluates the program once on zero values and wants a bool.
+        switch type {
+        case .bool, .error:
+            return nil
+        case .dyn:
+            if case .ident(let name, _) = node, let zero = zeroTypes(for: kind)[name] { return "output type is not bool: \(zero.valueName)" }
+            return nil
+        default:
+            return "output type is not bool: \(type.valueName)"
+        }
+    }
+
+    /// The variables of upstream's CEL environments (`source` typed as a string).
+    static func variables(for kind: Kind) -> [String: CELType] {
+        switch kind {
+        case .signal:
+            return [
+                "valueNumber": .dyn, "valueString": .string, "value": .dyn,
+                "value.latitude": .dyn, "value.longitude": .dyn, "value.hdop": .dyn, "source": .string,
+                "previousValueNumber": .double, "previousValueString": .string, "previousValue": .dyn,
+                "previousValue.latitude": .dyn, "previousValue.longitude": .dyn, "previousValue.hdop": .dyn,
+                "previousSource": .string,
+            ]
+        case .event:
+            return [
+                "source": .string, "name": .string, "durationNs": .dyn, "metadata": .string,
+                "previousSource": .string, "previousName": .string, "previousDurationNs": .dyn, "previousMetadata": .string,
+            ]
+        }
+    }
+
+    /// What the dynamic variables hold when upstream test-evaluates a condition.
+    static func zeroTypes(for kind: Kind) -> [String: CELType] {
+        switch kind {
+        case .signal(let valueType):
+            var out: [String: CELType] = ["valueNumber": .int]
+            if valueType == "float64" { out["value"] = .int; out["previousValue"] = .int }
+            if valueType == "string" { out["value"] = .string; out["previousValue"] = .string }
+            return out
+        case .event:
+            return ["durationNs": .int, "previousDurationNs": .int]
+        }
+    }
+}
+
+enum CELType: Equatable {
+    case bool, int, uint, double, string, bytes, null, dyn, list, map, error
+
+    /// As cel-go's checker prints types.
+    var name: String {
+        switch self {
+        case .bool: return "bool"
+        case .int: return "int"
+        case .uint: return "uint"
+        case .double: return "double"
+        case .string: return "string"
+        case .bytes: return "bytes"
+        case .null: return "null_type"
+        case .dyn: return "dyn"
+        case .list: return "list(dyn)"
+        case .map: return "map(dyn, dyn)"
+        case .error: return "*error*"
+        }
+    }
+
+    /// As cel-go prints the type of a value.
+    var valueName: String {
+        switch self {
+        case .list: return "list"
+        case .map: return "map"
+        default: return name
+        }
+    }
+
+    var isNumeric: Bool {
+        switch self {
+        case .int, .uint, .double: return true
+        default: return false
+        }
+    }
+
+    /// The types `size()` takes.
+    static let sized: [CELType] = [.string, .bytes, .list, .map, .dyn]
+}
+
+/// A syntax or type error at a code-point offset of the source.
+struct CELError: Error {
+    let offset: Int
+    let message: String
+
+    func display(in scalars: [Unicode.Scalar]) -> String {
+        var line = 1
+        var lineStart = 0
+        var i = 0
+        while i < offset, i < scalars.count {
+            if scalars[i] == "\n" {
+                line += 1
+                lineStart = i + 1
+            }
+            i += 1
+        }
+        var lineEnd = lineStart
+        while lineEnd < scalars.count, scalars[lineEnd] != "\n" { lineEnd += 1 }
+        var snippet = ""
+        snippet.unicodeScalars.append(contentsOf: scalars[lineStart..<lineEnd])
+        snippet = snippet.replacingOccurrences(of: "\t", with: " ")
+        let column = max(0, offset - lineStart)
+        return "ERROR: <input>:\(line):\(column + 1): \(message)\n | \(snippet)\n | \(String(repeating: ".", count: column))^"
+    }
+}
+
+struct CELToken {
+    enum Kind: Equatable { case ident, int, uint, double, string, bytes, op, eof }
+    let kind: Kind
+    let text: String
+    let offset: Int
+
+    var display: String { kind == .eof ? "<EOF>" : text }
+}
+
+struct CELLexer {
+    let s: [Unicode.Scalar]
+    var i = 0
+    var tokens: [CELToken] = []
+
+    init(_ scalars: [Unicode.Scalar]) {
+        s = scalars
+    }
+
+    func peek(_ k: Int = 0) -> Unicode.Scalar? { i + k < s.count ? s[i + k] : nil }
+
+    func text(_ start: Int, _ end: Int) -> String {
+        var out = ""
+        out.unicodeScalars.append(contentsOf: s[start..<min(end, s.count)])
+        return out
+    }
+
+    static func isDigit(_ c: Unicode.Scalar?) -> Bool {
+        guard let c else { return false }
+        return (48...57).contains(c.value)
+    }
+
+    static func isHex(_ c: Unicode.Scalar?) -> Bool {
+        guard let c else { return false }
+        return (48...57).contains(c.value) || (65...70).contains(c.value) || (97...102).contains(c.value)
+    }
+
+    static func isIdentStart(_ c: Unicode.Scalar?) -> Bool {
+        guard let c else { return false }
+        return c == "_" || (65...90).contains(c.value) || (97...122).contains(c.value)
+    }
+
+    static func isQuote(_ c: Unicode.Scalar?) -> Bool { c == "\"" || c == "'" }
+
+    mutating func tokenize() throws -> [CELToken] {
+        while i < s.count {
+            let c = s[i]
+            if " \t\n\r\u{0C}".unicodeScalars.contains(c) {
+                i += 1
+                continue
+            }
+            if c == "/", peek(1) == "/" {
+                while i < s.count, s[i] != "\n" { i += 1 }
+                continue
+            }
+            let start = i
+            if Self.isIdentStart(c) {
+                // String prefixes: r"raw", b"bytes", rb"…", br"…".
+                let lower = Character(c).lowercased()
+                let next = peek(1).map { Character($0).lowercased() }
+                if lower == "r" || lower == "b" {
+                    if Self.isQuote(peek(1)) {
+                        i += 1
+                        try lexString(start: start, raw: lower == "r", bytes: lower == "b")
+                        continue
+                    }
+                    if let next, next != lower, next == "r" || next == "b", Self.isQuote(peek(2)) {
+                        i += 2
+                        try lexString(start: start, raw: true, bytes: true)
+                        continue
+                    }
+                }
+                while i < s.count, Self.isIdentStart(s[i]) || Self.isDigit(s[i]) { i += 1 }
+                tokens.append(CELToken(kind: .ident, text: text(start, i), offset: start))
+                continue
+            }
+            if Self.isDigit(c) || (c == "." && Self.isDigit(peek(1))) {
+                lexNumber(start: start)
+                continue
+            }
+            if Self.isQuote(c) {
+                try lexString(start: start, raw: false, bytes: false)
+                continue
+            }
+            let pair = text(start, start + 2)
+            if ["==", "!=", "<=", ">=", "&&", "||"].contains(pair) {
+                tokens.append(CELToken(kind: .op, text: pair, offset: start))
+                i += 2
+                continue
+            }
+            if "<>!+-*/%?:()[]{}.,".unicodeScalars.contains(c) {
+                tokens.append(CELToken(kind: .op, text: text(start, start + 1), offset: start))
+                i += 1
+                continue
+            }
+            throw CELError(offset: start, message: "Syntax error: token recognition error at: '\(text(start, start + 1))'")
+        }
+        tokens.append(CELToken(kind: .eof, text: "<EOF>", offset: s.count))
+        return tokens
+    }
+
+    mutating func lexNumber(start: Int) {
+        if s[i] == "0", peek(1) == "x" || peek(1) == "X", Self.isHex(peek(2)) {
+            i += 2
+            while Self.isHex(peek()) { i += 1 }
+            if peek() == "u" || peek() == "U" {
+                i += 1
+                tokens.append(CELToken(kind: .uint, text: text(start, i), offset: start))
+            } else {
+                tokens.append(CELToken(kind: .int, text: text(start, i), offset: start))
+            }
+            return
+        }
+        var isFloat = false
+        while Self.isDigit(peek()) { i += 1 }
+        if peek() == ".", Self.isDigit(peek(1)) {
+            isFloat = true
+            i += 1
+            while Self.isDigit(peek()) { i += 1 }
+        }
+        if peek() == "e" || peek() == "E" {
+            var j = i + 1
+            if j < s.count, s[j] == "+" || s[j] == "-" { j += 1 }
+            if j < s.count, Self.isDigit(s[j]) {
+                isFloat = true
+                i = j
+                while Self.isDigit(peek()) { i += 1 }
+            }
+        }
+        if !isFloat, peek() == "u" || peek() == "U" {
+            i += 1
+            tokens.append(CELToken(kind: .uint, text: text(start, i), offset: start))
+            return
+        }
+        tokens.append(CELToken(kind: isFloat ? .double : .int, text: text(start, i), offset: start))
+    }
+
+    /// A quoted string from `i` (at the quote); single, double or triple quotes; escapes are not validated.
+    mutating func lexString(start: Int, raw: Bool, bytes: Bool) throws {
+        let quote = s[i]
+        let triple = peek(1) == quote && peek(2) == quote
+        i += triple ? 3 : 1
+        while true {
+            guard i < s.count else {
+                throw CELError(offset: start, message: "Syntax error: token recognition error at: '\(text(start, s.count))'")
+            }
+            let c = s[i]
+            if triple {
+                if c == quote, peek(1) == quote, peek(2) == quote {
+                    i += 3
+                    break
+                }
+            } else {
+                if c == quote {
+                    i += 1
+                    break
+                }
+                if c == "\n" || c == "\r" {
+                    throw CELError(offset: start, message: "Syntax error: token recognition error at: '\(text(start, i + 1))'")
+                }
+            }
+            i += c == "\\" && !raw ? 2 : 1
+        }
+        tokens.append(CELToken(kind: bytes ? .bytes : .string, text: text(start, i), offset: start))
+    }
+}
+
+/// CEL's syntax tree; operators are calls named as in cel-go (`_>_`, `!_`, `@in`, `_[_]`, `_?_:_`).
+indirect enum CELNode {
+    case literal(CELType, Int)
+    case ident(String, Int)
+    case select(CELNode, String, Int)
+    case call(String, [CELNode], Int)
+    case method(CELNode, String, [CELNode], Int)
+    case list([CELNode], Int)
+    case map([CELNode], Int)
+}
+
+/// A recursive-descent parser of CEL's grammar (`CEL.g4`), without message construction and optional syntax.
+struct CELParser {
+    let tokens: [CELToken]
+    var p = 0
+
+    static let reserved: Set<String> = ["as", "break", "const", "continue", "else", "for", "function", "if", "import",
+                                        "let", "loop", "package", "namespace", "return", "var", "void", "while"]
+    static let primaryExpected = "{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}"
+    static let relations = ["<": "_<_", "<=": "_<=_", ">": "_>_", ">=": "_>=_", "==": "_==_", "!=": "_!=_"]
+
+    init(tokens: [CELToken]) {
+        self.tokens = tokens
+    }
+
+    var current: CELToken { tokens[p] }
+
+    func isOp(_ text: String) -> Bool { current.kind == .op && current.text == text }
+
+    @discardableResult
+    mutating func advance() -> CELToken {
+        let token = tokens[p]
+        if p < tokens.count - 1 { p += 1 }
+        return token
+    }
+
+    func mismatched(_ expecting: String) -> CELError {
+        CELError(offset: current.offset, message: "Syntax error: mismatched input '\(current.display)' expecting \(expecting)")
+    }
+
+    mutating func parse() throws -> CELNode {
+        let node = try expr()
+        guard current.kind == .eof else { throw mismatched("<EOF>") }
+        return node
+    }
+
+    mutating func expr() throws -> CELNode {
+        let condition = try or()
+        guard isOp("?") else { return condition }
+        let op = advance()
+        let yes = try or()
+        guard isOp(":") else { throw mismatched("':'") }
+        advance()
+        let no = try expr()
+        return .call("_?_:_", [condition, yes, no], op.offset)
+    }
+
+    mutating func or() throws -> CELNode {
+        var node = try and()
+        while isOp("||") {
+            let op = advance()
+            let rhs = try and()
+            node = .call("_||_", [node, rhs], op.offset)
+        }
+        return node
+    }
+
+    mutating func and() throws -> CELNode {
+        var node = try relation()
+        while isOp("&&") {
+            let op = advance()
+            let rhs = try relation()
+            node = .call("_&&_", [node, rhs], op.offset)
+        }
+        return node
+    }
+
+    mutating func relation() throws -> CELNode {
+        var node = try addition()
+        while true {
+            if current.kind == .op, let name = Self.relations[current.text] {
+                let op = advance()
+                let rhs = try addition()
+                node = .call(name, [node, rhs], op.offset)
+            } else if current.kind == .ident, current.text == "in" {
+                let op = advance()
+                let rhs = try addition()
+                node = .call("@in", [node, rhs], op.offset)
+            } else {
+                return node
+            }
+        }
+    }
+
+    mutating func addition() throws -> CELNode {
+        var node = try multiplication()
+        while isOp("+") || isOp("-") {
+            let op = advance()
+            let rhs = try multiplication()
+            node = .call(op.text == "+" ? "_+_" : "_-_", [node, rhs], op.offset)
+        }
+        return node
+    }
+
+    mutating func multiplication() throws -> CELNode {
+        var node = try unary()
+        while isOp("*") || isOp("/") || isOp("%") {
+            let op = advance()
+            let rhs = try unary()
+            node = .call("_\(op.text)_", [node, rhs], op.offset)
+        }
+        return node
+    }
+
+    mutating func unary() throws -> CELNode {
+        if isOp("!") {
+            let op = advance()
+            let operand = try unary()
+            return .call("!_", [operand], op.offset)
+        }
+        if isOp("-") {
+            let op = advance()
+            let operand = try unary()
+            return .call("-_", [operand], op.offset)
+        }
+        return try member()
+    }
+
+    mutating func member() throws -> CELNode {
+        var node = try primary()
+        while true {
+            if isOp(".") {
+                let dot = advance()
+                guard current.kind == .ident else { throw mismatched("IDENTIFIER") }
+                let name = advance()
+                if isOp("(") {
+                    let open = advance()
+                    let args = try list(close: ")", trailingComma: false)
+                    node = .method(node, name.text, args, open.offset)
+                } else {
+                    node = .select(node, name.text, dot.offset)
+                }
+            } else if isOp("[") {
+                let open = advance()
+                let index = try expr()
+                guard isOp("]") else { throw mismatched("']'") }
+                advance()
+                node = .call("_[_]", [node, index], open.offset)
+            } else {
+                return node
+            }
+        }
+    }
+
+    /// Expressions up to `close` (consumed), comma-separated.
+    mutating func list(close: String, trailingComma: Bool) throws -> [CELNode] {
+        var items: [CELNode] = []
+        if isOp(close) {
+            advance()
+            return items
+        }
+        while true {
+            let item = try expr()
+            items.append(item)
+            if isOp(",") {
+                advance()
+                if trailingComma, isOp(close) {
+                    advance()
+                    return items
+                }
+                continue
+            }
+            guard isOp(close) else { throw mismatched("'\(close)'") }
+            advance()
+            return items
+        }
+    }
+
+    mutating func primary() throws -> CELNode {
+        let token = current
+        switch token.kind {
+        case .int:
+            advance()
+            return .literal(.int, token.offset)
+        case .uint:
+            advance()
+            return .literal(.uint, token.offset)
+        case .double:
+            advance()
+            return .literal(.double, token.offset)
+        case .string:
+            advance()
+            return .literal(.string, token.offset)
+        case .bytes:
+            advance()
+            return .literal(.bytes, token.offset)
+        case .ident:
+            if token.text == "true" || token.text == "false" {
+                advance()
+                return .literal(.bool, token.offset)
+            }
+            if token.text == "null" {
+                advance()
+                return .literal(.null, token.offset)
+            }
+            return try identifier()
+        case .op:
+            switch token.text {
+            case "(":
+                advance()
+                let inner = try expr()
+                guard isOp(")") else { throw mismatched("')'") }
+                advance()
+                return inner
+            case "[":
+                let open = advance()
+                let items = try list(close: "]", trailingComma: true)
+                return .list(items, open.offset)
+            case "{":
+                let open = advance()
+                var items: [CELNode] = []
+                if isOp("}") {
+                    advance()
+                    return .map(items, open.offset)
+                }
+                while true {
+                    let key = try expr()
+                    guard isOp(":") else { throw mismatched("':'") }
+                    advance()
+                    let value = try expr()
+                    items += [key, value]
+                    if isOp(",") {
+                        advance()
+                        if isOp("}") {
+                            advance()
+                            return .map(items, open.offset)
+                        }
+                        continue
+                    }
+                    guard isOp("}") else { throw mismatched("'}'") }
+                    advance()
+                    return .map(items, open.offset)
+                }
+            case ".":
+                // A leading dot names the root scope: `.value`.
+                advance()
+                guard current.kind == .ident else { throw mismatched("IDENTIFIER") }
+                return try identifier()
+            default:
+                throw mismatched(Self.primaryExpected)
+            }
+        case .eof:
+            throw mismatched(Self.primaryExpected)
+        }
+    }
+
+    /// An identifier, or a global call when `(` follows.
+    mutating func identifier() throws -> CELNode {
+        let token = current
+        if ["in", "true", "false", "null"].contains(token.text) {
+            throw mismatched(Self.primaryExpected)
+        }
+        if Self.reserved.contains(token.text) {
+            throw CELError(offset: token.offset, message: "Syntax error: reserved identifier: \(token.text)")
+        }
+        advance()
+        if isOp("(") {
+            let open = advance()
+            let args = try list(close: ")", trailingComma: false)
+            return .call(token.text, args, open.offset)
+        }
+        return .ident(token.text, token.offset)
+    }
+}
+
+/// A light version of cel-go's checker: declared variables, operator overloads with cross-type numeric
+/// comparisons, the string functions and size(); `dyn` matches anything.
+final class CELChecker {
+    var variables: [String: CELType]
+    let functions: Set<String>
+    var error: CELError?
+
+    init(variables: [String: CELType], functions: Set<String>) {
+        self.variables = variables
+        self.functions = functions
+    }
+
+    @discardableResult
+    func fail(_ offset: Int, _ message: String) -> CELType {
+        if error == nil { error = CELError(offset: offset, message: message) }
+        return .error
+    }
+
+    func noOverload(_ name: String, _ types: [CELType], _ offset: Int) -> CELType {
+        fail(offset, "found no matching overload for '\(name)' applied to '(\(types.map(\.name).joined(separator: ", ")))'")
+    }
+
+    func check(_ node: CELNode) -> CELType {
+        switch node {
+        case .literal(let type, _):
+            return type
+        case .ident(let name, let offset):
+            if let type = variables[name] { return type }
+            return fail(offset, "undeclared reference to '\(name)' (in container '')")
+        case .select(let operand, let field, let offset):
+            if case .ident(let name, _) = operand, let type = variables["\(name).\(field)"] { return type }
+            let type = check(operand)
+            switch type {
+            case .error: return .error
+            case .dyn, .map: return .dyn
+            default: return fail(offset, "type '\(type.name)' does not support field selection")
+            }
+        case .list(let items, _):
+            for item in items { _ = check(item) }
+            return .list
+        case .map(let items, _):
+            for item in items { _ = check(item) }
+            return .map
+        case .call(let name, let args, let offset):
+            return call(name, args, offset)
+        case .method(let receiver, let name, let args, let offset):
+            return method(receiver, name, args, offset)
+        }
+    }
+
+    func call(_ name: String, _ args: [CELNode], _ offset: Int) -> CELType {
+        if name == "has" {
+            guard args.count == 1, case .select(let operand, _, _) = args[0] else {
+                return fail(offset, "invalid argument to has() macro")
+            }
+            return check(operand) == .error ? .error : .bool
+        }
+        var types: [CELType] = []
+        for arg in args { types.append(check(arg)) }
+        if types.contains(.error) { return .error }
+        let loose: (CELType) -> Bool = { $0 == .dyn }
+        switch name {
+        case "_&&_", "_||_":
+            let logical: [CELType] = [.bool, .dyn]
+            return types.allSatisfy({ logical.contains($0) }) ? .bool : noOverload(name, types, offset)
+        case "!_":
+            let logical: [CELType] = [.bool, .dyn]
+            return logical.contains(types[0]) ? .bool : noOverload(name, types, offset)
+        case "-_":
+            let negatable: [CELType] = [.int, .double, .dyn]
+            if negatable.contains(types[0]) { return types[0] }
+            return noOverload(name, types, offset)
+        case "_==_", "_!=_":
+            let (a, b) = (types[0], types[1])
+            let nullable = a == CELType.null || b == CELType.null
+            if a == b || loose(a) || loose(b) || nullable { return .bool }
+            return noOverload(name, types, offset)
+        case "_<_", "_<=_", "_>_", "_>=_":
+            let (a, b) = (types[0], types[1])
+            if loose(a) || loose(b) || (a.isNumeric && b.isNumeric) { return .bool }
+            if a == b, [CELType.string, CELType.bytes, CELType.bool].contains(a) { return .bool }
+            return noOverload(name, types, offset)
+        case "_+_", "_-_", "_*_", "_/_", "_%_":
+            let allowed: [CELType]
+            switch name {
+            case "_+_": allowed = [.int, .uint, .double, .string, .bytes, .list]
+            case "_%_": allowed = [.int, .uint]
+            default: allowed = [.int, .uint, .double]
+            }
+            let (a, b) = (types[0], types[1])
+            if loose(a), loose(b) { return .dyn }
+            if loose(a) { return allowed.contains(b) ? b : noOverload(name, types, offset) }
+            if loose(b) { return allowed.contains(a) ? a : noOverload(name, types, offset) }
+            return a == b && allowed.contains(a) ? a : noOverload(name, types, offset)
+        case "@in":
+            let container: [CELType] = [.list, .map, .dyn]
+            return container.contains(types[1]) ? .bool : noOverload(name, types, offset)
+        case "_[_]":
+            let (a, b) = (types[0], types[1])
+            let indexes: [CELType] = [.int, .uint, .dyn]
+            if a == CELType.list, indexes.contains(b) { return .dyn }
+            if a == CELType.map || loose(a) { return .dyn }
+            return noOverload(name, types, offset)
+        case "_?_:_":
+            let (c, a, b) = (types[0], types[1], types[2])
+            guard c == CELType.bool || loose(c) else { return noOverload(name, types, offset) }
+            if a == b { return a }
+            let nullable = a == CELType.null || b == CELType.null
+            if loose(a) || loose(b) || nullable { return .dyn }
+            return noOverload(name, types, offset)
+        case "size":
+            guard types.count == 1, CELType.sized.contains(types[0]) else { return noOverload(name, types, offset) }
+            return .int
+        case "int", "uint", "double", "string", "bytes", "bool", "dyn":
+            guard types.count == 1 else { return noOverload(name, types, offset) }
+            let conversions: [String: CELType] = ["int": .int, "uint": .uint, "double": .double, "string": .string,
+                                                  "bytes": .bytes, "bool": .bool, "dyn": .dyn]
+            return conversions[name] ?? .dyn
+        case "matches":
+            let text: [CELType] = [.string, .dyn]
+            guard types.count == 2, types.allSatisfy({ text.contains($0) }) else { return noOverload(name, types, offset) }
+            return .bool
+        case "geoDistance" where functions.contains("geoDistance"):
+            guard types.count == 4 else { return noOverload(name, types, offset) }
+            return .double
+        default:
+            return fail(offset, "undeclared reference to '\(name)' (in container '')")
+        }
+    }
+
+    func method(_ receiver: CELNode, _ name: String, _ args: [CELNode], _ offset: Int) -> CELType {
+        // The comprehension macros: `list.all(x, predicate)` and friends bind a variable.
+        if ["all", "exists", "exists_one", "map", "filter"].contains(name), args.count >= 2, case .ident(let variable, _) = args[0] {
+            let receiverType = check(receiver)
+            let saved = variables[variable]
+            variables[variable] = .dyn
+            for arg in args.dropFirst() { _ = check(arg) }
+            variables[variable] = saved
+            if receiverType == .error { return .error }
+            return name == "map" || name == "filter" ? .list : .bool
+        }
+        let receiverType = check(receiver)
+        var types: [CELType] = []
+        for arg in args { types.append(check(arg)) }
+        if receiverType == .error || types.contains(.error) { return .error }
+        let described = "\(receiverType.name).(\(types.map(\.name).joined(separator: ", ")))"
+        switch name {
+        case "contains", "startsWith", "endsWith", "matches":
+            let text: [CELType] = [.string, .dyn]
+            let ok = text.contains(receiverType) && types.count == 1 && text.contains(types[0])
+            return ok ? .bool : fail(offset, "found no matching overload for '\(name)' applied to '\(described)'")
+        case "size":
+            let ok = types.isEmpty && CELType.sized.contains(receiverType)
+            return ok ? .int : fail(offset, "found no matching overload for '\(name)' applied to '\(described)'")
+        default:
+            return fail(offset, "undeclared reference to '\(name)' (in container '')")
+        }
+    }
+}

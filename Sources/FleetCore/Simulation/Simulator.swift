@@ -1,0 +1,262 @@
+import Foundation
+import GRDB
+
+/// Plays a sandbox's fleet forward in time: trips along each car's routine (position, speed,
+/// odometer, energy or fuel used, range), charging sessions that taper near full, refuelling,
+/// oil wear, and the telemetry samples, trips and events that a real fleet would record.
+/// Deterministic: the same seed and the same interval give the same history.
+enum Simulator {
+    static let drivingStep: TimeInterval = 600
+    static let parkedStep: TimeInterval = 3 * 3600
+    static let homeChargerKW = 7.2
+
+    struct Efficiency {
+        var kmPerKWh: Double
+        var kmPerLiter: Double
+
+        init(_ vehicle: VehicleRecord) {
+            switch vehicle.powertrain {
+            case .bev: kmPerKWh = 6.0; kmPerLiter = 0
+            case .phev: kmPerKWh = 4.5; kmPerLiter = 16
+            case .hev: kmPerKWh = 0; kmPerLiter = 20
+            case .ice: kmPerKWh = 0; kmPerLiter = (vehicle.fuelTankLiters ?? 50) > 80 ? 8 : 13
+            }
+        }
+    }
+
+    /// Writes samples, trips and events through cached statements (fast for long intervals).
+    struct Writer {
+        let db: Database
+        let sample: Statement
+        let trip: Statement
+        let event: Statement
+
+        init(_ db: Database) throws {
+            self.db = db
+            sample = try db.cachedStatement(sql: "INSERT INTO telemetrySample (vehicleId, name, timestamp, valueNumber, valueString, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            trip = try db.cachedStatement(sql: "INSERT OR REPLACE INTO trip (id, vehicleId, startTime, endTime, startLatitude, startLongitude, endLatitude, endLongitude, distanceKm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            event = try db.cachedStatement(sql: "INSERT INTO vehicleEvent (vehicleId, timestamp, name, durationNs, metadata) VALUES (?, ?, ?, ?, ?)")
+        }
+
+        func number(_ vehicleId: Int64, _ name: String, _ at: Date, _ value: Double) throws {
+            try sample.execute(arguments: [vehicleId, name, at, value, nil, nil, nil])
+        }
+
+        /// One row per fix; the legacy latitude/longitude signals are read from it.
+        func location(_ vehicleId: Int64, _ at: Date, _ lat: Double, _ lon: Double) throws {
+            try sample.execute(arguments: [vehicleId, "currentLocationCoordinates", at, nil, nil, lat, lon])
+        }
+
+        func all(_ vehicle: VehicleRecord, _ state: VehicleState, _ at: Date) throws {
+            try TelemetrySignals.record(vehicle, state, at: at, in: db)
+        }
+
+        func event(_ vehicleId: Int64, _ at: Date, _ name: String, duration: TimeInterval = 0, metadata: String? = nil) throws {
+            try event.execute(arguments: [vehicleId, at, name, Int64(duration * 1e9), metadata])
+        }
+    }
+
+    /// Plays `[from, to)` for every vehicle of the sandbox and stores the resulting states.
+    static func run(sandbox: SandboxRecord, from: Date, to: Date, in db: Database) throws {
+        guard to > from else { return }
+        let writer = try Writer(db)
+        let vehicles = try VehicleRecord.filter(Column("sandboxId") == sandbox.id).order(Column("id")).fetchAll(db)
+        for (index, vehicle) in vehicles.enumerated() {
+            guard let id = vehicle.id, var record = try VehicleStateRecord.fetchOne(db, key: id),
+                  let owner = try OwnerRecord.fetchOne(db, key: vehicle.ownerId) else { continue }
+            let routine = Routine(seed: UInt64(bitPattern: sandbox.seed), vehicleKey: Int64(index), home: (owner.homeLatitude, owner.homeLongitude))
+            let changed = try play(vehicle: vehicle, state: &record.state, routine: routine, from: from, to: to, writer: writer)
+            if changed {
+                record.updatedAt = to
+                try record.update(db)
+                try writer.all(vehicle, record.state, to)
+            }
+        }
+    }
+
+    /// A 30-day past for a new sandbox, ending in the fixture's own state at `now`.
+    static func history(sandbox: SandboxRecord, days: Int, now: Date, in db: Database) throws {
+        guard days > 0 else { return }
+        let from = now.addingTimeInterval(-Double(days) * 86400)
+        let writer = try Writer(db)
+        let vehicles = try VehicleRecord.filter(Column("sandboxId") == sandbox.id).order(Column("id")).fetchAll(db)
+        for (index, vehicle) in vehicles.enumerated() {
+            guard let id = vehicle.id, let record = try VehicleStateRecord.fetchOne(db, key: id),
+                  let owner = try OwnerRecord.fetchOne(db, key: vehicle.ownerId) else { continue }
+            let routine = Routine(seed: UInt64(bitPattern: sandbox.seed), vehicleKey: Int64(index), home: (owner.homeLatitude, owner.homeLongitude))
+            let planned = routine.legs(from: from, to: now).reduce(0) { $0 + $1.distanceKm }
+            // Start from home, parked, with the odometer the trips will bring up to today's value.
+            var past = record.state
+            past.odometerKm = max(0, record.state.odometerKm - planned)
+            (past.latitude, past.longitude) = routine.home
+            past.speedKph = 0
+            past.ignitionOn = false
+            past.isPluggedIn = false
+            past.chargeState = .notCharging
+            if vehicle.powertrain.isPlugIn { past.stateOfCharge = min(past.chargeLimit, 0.85) }
+            if vehicle.powertrain.hasFuelTank { past.fuelFraction = 0.9 }
+            // Today is the fixture's truth: the sample written when the sandbox was made (at `now`) follows these.
+            _ = try play(vehicle: vehicle, state: &past, routine: routine, from: from, to: now, writer: writer)
+        }
+    }
+
+    /// Plays one vehicle; returns whether its state changed.
+    static func play(vehicle: VehicleRecord, state: inout VehicleState, routine: Routine, from: Date, to: Date, writer: Writer) throws -> Bool {
+        guard let vehicleId = vehicle.id else { return false }
+        let before = state
+        let efficiency = Efficiency(vehicle)
+        // Legs overlapping the interval, including one begun before it.
+        let legs = routine.legs(from: from.addingTimeInterval(-12 * 3600), to: to).filter { $0.start.addingTimeInterval($0.duration) > from }
+        var cursor = from
+        for leg in legs {
+            let start = max(leg.start, from)
+            if start > cursor { try park(vehicle, &state, from: cursor, to: min(start, to), writer: writer) }
+            if leg.start >= to { break }
+            try drive(vehicle, &state, leg: leg, from: from, to: to, efficiency: efficiency, routine: routine, writer: writer)
+            cursor = min(leg.start.addingTimeInterval(leg.duration), to)
+        }
+        if cursor < to { try park(vehicle, &state, from: cursor, to: to, writer: writer) }
+        return state != before
+    }
+
+    static func drive(_ vehicle: VehicleRecord, _ state: inout VehicleState, leg: Routine.Leg, from: Date, to: Date,
+                      efficiency: Efficiency, routine: Routine, writer: Writer) throws {
+        guard let id = vehicle.id else { return }
+        let end = leg.start.addingTimeInterval(leg.duration)
+        var rng = SeededRandom(seed: routine.seed ^ UInt64(leg.start.timeIntervalSince1970))
+        if leg.start >= from {
+            // Departure: unplug, refuel if low, doors shut and locked, ignition on.
+            if state.isPluggedIn {
+                if state.chargeState == .charging { try writer.event(id, leg.start, "chargingStopped") }
+                state.isPluggedIn = false
+                state.chargeState = .notCharging
+            }
+            if vehicle.powertrain.hasFuelTank, let fuel = state.fuelFraction, fuel < 0.2 {
+                state.fuelFraction = 1
+                try writer.event(id, leg.start.addingTimeInterval(-600), "refuel", duration: 480, metadata: #"{"liters":\#(Int((1 - fuel) * (vehicle.fuelTankLiters ?? 50)))}"#)
+            }
+            state.doors = Corners(all: .closed)
+            state.windows = Corners(all: .closed)
+            state.trunk = .closed
+            state.hood = .closed
+            state.isLocked = true
+            state.ignitionOn = true
+            try writer.event(id, leg.start, "ignitionOn")
+        }
+        let segmentStart = max(leg.start, from)
+        let segmentEnd = min(end, to)
+        var t = segmentStart
+        while t < segmentEnd {
+            let next = min(t.addingTimeInterval(drivingStep), segmentEnd)
+            let f0 = t.timeIntervalSince(leg.start) / leg.duration
+            let f1 = next.timeIntervalSince(leg.start) / leg.duration
+            let km = leg.distanceKm * (f1 - f0)
+            state.odometerKm += km
+            use(km, vehicle, &state, efficiency)
+            let position = point(leg, f1)
+            state.heading = Geo.heading(from: point(leg, f0), to: position).rounded()
+            (state.latitude, state.longitude) = position
+            state.speedKph = next < end ? (leg.distanceKm / (leg.duration / 3600) * rng.double(in: 0.75...1.25)).rounded() : 0
+            state.oilLife = state.oilLife.map { max(0, $0 - km / 15000) }
+            try writer.number(id, "speed", next, state.speedKph)
+            try writer.number(id, "powertrainTransmissionTravelledDistance", next, state.odometerKm)
+            try writer.location(id, next, state.latitude, state.longitude)
+            try writer.number(id, "powertrainRange", next, state.rangeKm)
+            if let soc = state.stateOfCharge { try writer.number(id, "powertrainTractionBatteryStateOfChargeCurrent", next, soc * 100) }
+            if let fuel = state.fuelFraction { try writer.number(id, "powertrainFuelSystemRelativeLevel", next, fuel * 100) }
+            t = next
+        }
+        if leg.start < to, leg.start.addingTimeInterval(leg.duration / 2) >= from, leg.start.addingTimeInterval(leg.duration / 2) < to,
+           rng.double(in: 0...1) < 0.15 {
+            try writer.event(id, leg.start.addingTimeInterval(leg.duration / 2), "behavior.harshBraking", metadata: #"{"speedKph":\#(Int(state.speedKph))}"#)
+        }
+        if end <= to {
+            // Arrival: parked, ignition off; plug-ins plug in at home in the evening when not nearly full.
+            state.speedKph = 0
+            state.ignitionOn = false
+            (state.latitude, state.longitude) = leg.to
+            try writer.event(id, end, "ignitionOff", duration: leg.duration)
+            let tripId = "trp_" + Hex.encode(Keccak256.hash("\(id):\(leg.start.timeIntervalSince1970)").prefix(10))
+            try writer.trip.execute(arguments: [tripId, id, leg.start, end, leg.from.0, leg.from.1, leg.to.0, leg.to.1, leg.distanceKm])
+            if vehicle.powertrain.isPlugIn, leg.endsAtHome, let soc = state.stateOfCharge, soc < state.chargeLimit - 0.05 {
+                state.isPluggedIn = true
+                state.chargeState = .charging
+                try writer.event(id, end.addingTimeInterval(120), "chargingStarted")
+            }
+            try writer.all(vehicle, state, end)
+        }
+    }
+
+    static func park(_ vehicle: VehicleRecord, _ state: inout VehicleState, from: Date, to: Date, writer: Writer) throws {
+        guard let id = vehicle.id, to > from else { return }
+        if state.speedKph > 0 || state.ignitionOn {
+            // A car caught mid-drive by the interval (a fixture that starts moving) pulls over.
+            state.speedKph = 0
+            state.ignitionOn = false
+            try writer.event(id, from, "ignitionOff")
+        }
+        var t = from
+        var nextSample = Date(timeIntervalSince1970: ((from.timeIntervalSince1970 / parkedStep).rounded(.down) + 1) * parkedStep)
+        while t < to {
+            let step = min(state.chargeState == .charging ? 900 : parkedStep, to.timeIntervalSince(t))
+            let next = t.addingTimeInterval(step)
+            if state.chargeState == .charging, let soc = state.stateOfCharge, let capacity = vehicle.batteryCapacityKWh, capacity > 0 {
+                let taper = soc < 0.8 ? 1 : max(0.25, (1 - soc) / 0.2)
+                let added = homeChargerKW * taper * step / 3600 / capacity
+                var newSoc = min(state.chargeLimit, soc + added)
+                if newSoc >= state.chargeLimit - 0.0005 {
+                    newSoc = state.chargeLimit
+                    state.chargeState = .fullyCharged
+                    try writer.event(id, next, "chargingCompleted")
+                }
+                state.stateOfCharge = (newSoc * 10000).rounded() / 10000
+                rangeUpdate(vehicle, &state, Efficiency(vehicle))
+                try writer.number(id, "powertrainTractionBatteryStateOfChargeCurrent", next, newSoc * 100)
+                try writer.number(id, "powertrainTractionBatteryChargingIsCharging", next, state.chargeState == .charging ? 1 : 0)
+            }
+            if next >= nextSample {
+                let hour = (next.timeIntervalSince1970 + (state.longitude / 15).rounded() * 3600).truncatingRemainder(dividingBy: 86400) / 3600
+                state.outsideTempC = ((14 + 6 * sin((hour - 9) / 24 * 2 * .pi)) * 10).rounded() / 10
+                state.cabinTempC = state.outsideTempC
+                try writer.number(id, "exteriorAirTemperature", next, state.outsideTempC)
+                try writer.number(id, "lowVoltageBatteryCurrentVoltage", next, state.lowVoltageBatteryV)
+                try writer.number(id, "isIgnitionOn", next, 0)
+                try writer.number(id, "speed", next, 0)
+                try writer.number(id, "powertrainTransmissionTravelledDistance", next, state.odometerKm)
+                try writer.location(id, next, state.latitude, state.longitude)
+                nextSample = nextSample.addingTimeInterval(parkedStep)
+            }
+            t = next
+        }
+    }
+
+    static func use(_ km: Double, _ vehicle: VehicleRecord, _ state: inout VehicleState, _ e: Efficiency) {
+        var remaining = km
+        if vehicle.powertrain.isPlugIn, let soc = state.stateOfCharge, let capacity = vehicle.batteryCapacityKWh, capacity > 0, e.kmPerKWh > 0 {
+            let electricKm = min(remaining, soc * capacity * e.kmPerKWh)
+            state.stateOfCharge = max(0, soc - electricKm / e.kmPerKWh / capacity)
+            remaining -= electricKm
+            if vehicle.powertrain == .bev { remaining = 0 }
+        }
+        if remaining > 0, let fuel = state.fuelFraction, let tank = vehicle.fuelTankLiters, tank > 0, e.kmPerLiter > 0 {
+            state.fuelFraction = max(0, fuel - remaining / e.kmPerLiter / tank)
+        }
+        rangeUpdate(vehicle, &state, e)
+    }
+
+    static func rangeUpdate(_ vehicle: VehicleRecord, _ state: inout VehicleState, _ e: Efficiency) {
+        var range = 0.0
+        if let soc = state.stateOfCharge, let capacity = vehicle.batteryCapacityKWh { range += soc * capacity * e.kmPerKWh }
+        if let fuel = state.fuelFraction, let tank = vehicle.fuelTankLiters { range += fuel * tank * e.kmPerLiter }
+        state.rangeKm = (range * 10).rounded() / 10
+    }
+
+    /// A point along a leg, bowed slightly so routes are not straight lines.
+    static func point(_ leg: Routine.Leg, _ fraction: Double) -> (Double, Double) {
+        let f = min(1, max(0, fraction))
+        let lat = leg.from.0 + (leg.to.0 - leg.from.0) * f
+        let lon = leg.from.1 + (leg.to.1 - leg.from.1) * f
+        let bow = sin(f * .pi) * 0.08
+        return (((lat + (leg.to.1 - leg.from.1) * bow) * 1e6).rounded() / 1e6, ((lon - (leg.to.0 - leg.from.0) * bow) * 1e6).rounded() / 1e6)
+    }
+}
