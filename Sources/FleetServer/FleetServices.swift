@@ -11,10 +11,13 @@ public struct FleetServices: Sendable {
     public let dimo: DIMOSurface
     /// Every sandbox's fault rules.
     public let faults: FaultBook
+    /// Days of simulated past for sandboxes whose request does not say.
+    public let historyDays: Int
 
-    public init(fleet: Fleet, journal: Journal) throws {
+    public init(fleet: Fleet, journal: Journal, historyDays: Int = 30) throws {
         self.fleet = fleet
         self.journal = journal
+        self.historyDays = historyDays
         dimo = try DIMOSurface(fleet: fleet)
         faults = FaultBook()
     }
@@ -29,11 +32,12 @@ public struct FleetServices: Sendable {
         let fleet = Fleet(database: database, fixtures: FixtureLibrary(directory: configuration.fixturesDirectory))
         // The default sandbox's 30-day past is written right after the server starts listening.
         try await fleet.bootstrapDefault(historyDays: 0)
-        return try FleetServices(fleet: fleet, journal: Journal())
+        return try FleetServices(fleet: fleet, journal: Journal(), historyDays: configuration.historyDays)
     }
 
     /// Fills in the default sandbox's simulated past (deferred so startup stays fast).
     public func completeBootstrap() async {
-        try? await fleet.writeHistory(Fleet.defaultSandboxId)
+        guard historyDays > 0 else { return }
+        try? await fleet.writeHistory(Fleet.defaultSandboxId, days: historyDays)
     }
 }

@@ -15,14 +15,18 @@ public struct ServerConfiguration: Sendable {
     /// The folder holding fixture sets (`<name>/fleet.json`).
     public var fixturesDirectory: URL
     public var logLevel: Logger.Level
+    /// Days of simulated past a sandbox starts with when its request does not say (the default sandbox too).
+    public var historyDays: Int
 
     public init(host: String = "127.0.0.1", port: Int = 4747, storage: Storage = .memory,
-                fixturesDirectory: URL = ServerConfiguration.defaultFixturesDirectory(), logLevel: Logger.Level = .info) {
+                fixturesDirectory: URL = ServerConfiguration.defaultFixturesDirectory(), logLevel: Logger.Level = .info,
+                historyDays: Int = 30) {
         self.host = host
         self.port = port
         self.storage = storage
         self.fixturesDirectory = fixturesDirectory
         self.logLevel = logLevel
+        self.historyDays = historyDays
     }
 
     /// `FLEETMOCK_FIXTURES`, else `fixtures/` in the working directory, else the `fixtures/` of the

@@ -26,8 +26,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(help: "Days of simulated past each new sandbox starts with (0 to 90).")
+    var historyDays = 30
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard (0...90).contains(historyDays) else { throw ValidationError("--history-days must be between 0 and 90") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -40,7 +44,7 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        var configuration = ServerConfiguration(host: host, port: port, storage: memory ? .memory : .file(db), logLevel: level)
+        var configuration = ServerConfiguration(host: host, port: port, storage: memory ? .memory : .file(db), logLevel: level, historyDays: historyDays)
         if let fixtures { configuration.fixturesDirectory = URL(fileURLWithPath: fixtures) }
         let services: FleetServices
         do {

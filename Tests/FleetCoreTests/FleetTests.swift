@@ -9,7 +9,7 @@ let repositoryFixtures = URL(fileURLWithPath: #filePath).deletingLastPathCompone
 
 func makeFleet() async throws -> Fleet {
     let fleet = Fleet(database: try FleetDatabase.inMemory(), fixtures: FixtureLibrary(directory: repositoryFixtures))
-    try await fleet.bootstrapDefault()
+    try await fleet.bootstrapDefault(historyDays: 0)
     return fleet
 }
 
@@ -86,8 +86,8 @@ func makeFleet() async throws -> Fleet {
 
     @Test func newSandboxesHaveUniqueIdentities() async throws {
         let fleet = try await makeFleet()
-        let a = try await fleet.createSandbox(SandboxRequest())
-        let b = try await fleet.createSandbox(SandboxRequest(vehicles: 7, smartcarRedirectUris: ["myapp://done"]))
+        let a = try await fleet.createSandbox(SandboxRequest(historyDays: 0))
+        let b = try await fleet.createSandbox(SandboxRequest(vehicles: 7, smartcarRedirectUris: ["myapp://done"], historyDays: 0))
         let d = try await fleet.world("default")
         let worlds = [a, b, d]
         #expect(Set(worlds.map(\.smartcarApp.clientId)).count == 3)
@@ -132,8 +132,8 @@ func makeFleet() async throws -> Fleet {
 
     @Test func patchResetAndIsolation() async throws {
         let fleet = try await makeFleet()
-        let a = try await fleet.createSandbox(SandboxRequest())
-        let b = try await fleet.createSandbox(SandboxRequest())
+        let a = try await fleet.createSandbox(SandboxRequest(historyDays: 0))
+        let b = try await fleet.createSandbox(SandboxRequest(historyDays: 0))
         let vinA = a.vehicles[0].vin
         let before = try await fleet.vehicle(in: a.sandbox.id, vin: vinA)
         let patched = try await fleet.patchVehicleState(in: a.sandbox.id, vin: vinA, patch: Data(#"{"doors":{"frontLeft":"OPEN"},"cabinTempC":30}"#.utf8))
@@ -190,13 +190,13 @@ func makeFleet() async throws -> Fleet {
         do {
             let db = try FleetDatabase.open(path: path)
             let fleet = Fleet(database: db, fixtures: FixtureLibrary(directory: repositoryFixtures))
-            try await fleet.bootstrapDefault()
-            id = try await fleet.createSandbox(SandboxRequest(vehicles: 3)).sandbox.id
+            try await fleet.bootstrapDefault(historyDays: 0)
+            id = try await fleet.createSandbox(SandboxRequest(vehicles: 3, historyDays: 0)).sandbox.id
             let mode = try await db.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
             #expect(mode == "wal")
         }
         let reopened = Fleet(database: try FleetDatabase.open(path: path), fixtures: FixtureLibrary(directory: repositoryFixtures))
-        try await reopened.bootstrapDefault()
+        try await reopened.bootstrapDefault(historyDays: 0)
         #expect(try await reopened.world(id).vehicles.count == 3)
         #expect(try await reopened.sandboxes().count == 2)
     }

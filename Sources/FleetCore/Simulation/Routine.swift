@@ -35,7 +35,8 @@ struct Routine {
     /// The legs that start on the local day `dayStart` (a UTC instant of local midnight).
     func legs(dayStart: Date, dayIndex: Int64) -> [Leg] {
         var rng = SeededRandom(seed: seed ^ UInt64(bitPattern: dayIndex &* 0x632B_E59B_D9B4_E019))
-        let weekday = Calendar(identifier: .gregorian).component(.weekday, from: dayStart.addingTimeInterval(43200))
+        // 1 = Sunday … 7 = Saturday; 1970-01-01 was a Thursday.
+        let weekday = Int(((dayIndex % 7) + 7 + 4) % 7) + 1
         var out: [Leg] = []
         func leg(at hour: Double, from: (Double, Double), to: (Double, Double), km: Double, home: Bool) {
             let speed = km > 30 ? rng.double(in: 55...85) : rng.double(in: 28...45)
@@ -61,6 +62,16 @@ struct Routine {
             leg(at: at + km / 60 + rng.double(in: 2...4), from: place, to: home, km: km, home: true)
         }
         return out
+    }
+
+    /// The distance driven within `[from, to)`, counting legs cut by either end only in part
+    /// (exactly what the simulator will drive over that interval).
+    func distance(from: Date, to: Date) -> Double {
+        legs(from: from.addingTimeInterval(-12 * 3600), to: to).reduce(0) { total, leg in
+            let end = leg.start.addingTimeInterval(leg.duration)
+            let overlap = min(end, to).timeIntervalSince(max(leg.start, from))
+            return overlap > 0 ? total + leg.distanceKm * overlap / leg.duration : total
+        }
     }
 
     /// Every leg starting in `[from, to)`.

@@ -9,6 +9,8 @@ enum Simulator {
     static let drivingStep: TimeInterval = 600
     static let parkedStep: TimeInterval = 3 * 3600
     static let homeChargerKW = 7.2
+    /// The longest stretch one clock change plays out; a bigger jump skips the time before it (cars stay parked).
+    public static let maxInterval: TimeInterval = 31 * 86400
 
     struct Efficiency {
         var kmPerKWh: Double
@@ -84,7 +86,7 @@ enum Simulator {
             guard let id = vehicle.id, let record = try VehicleStateRecord.fetchOne(db, key: id),
                   let owner = try OwnerRecord.fetchOne(db, key: vehicle.ownerId) else { continue }
             let routine = Routine(seed: UInt64(bitPattern: sandbox.seed), vehicleKey: Int64(index), home: (owner.homeLatitude, owner.homeLongitude))
-            let planned = routine.legs(from: from, to: now).reduce(0) { $0 + $1.distanceKm }
+            let planned = routine.distance(from: from, to: now)
             // Start from home, parked, with the odometer the trips will bring up to today's value.
             var past = record.state
             past.odometerKm = max(0, record.state.odometerKm - planned)

@@ -76,16 +76,13 @@ public enum TelemetrySignals {
     /// Writes one sample per signal of the state at `time`.
     static func record(_ vehicle: VehicleRecord, _ state: VehicleState, at time: Date, in db: Database) throws {
         guard let vehicleId = vehicle.id else { return }
+        let statement = try db.cachedStatement(sql: "INSERT INTO telemetrySample (vehicleId, name, timestamp, valueNumber, valueString, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?)")
         for (name, value) in derive(vehicle, state) {
-            var sample = TelemetrySample(vehicleId: vehicleId, name: name, timestamp: time)
             switch value {
-            case .number(let n): sample.valueNumber = n
-            case .string(let text): sample.valueString = text
-            case .location(let lat, let lon):
-                sample.latitude = lat
-                sample.longitude = lon
+            case .number(let n): try statement.execute(arguments: [vehicleId, name, time, n, nil, nil, nil])
+            case .string(let text): try statement.execute(arguments: [vehicleId, name, time, nil, text, nil, nil])
+            case .location(let lat, let lon): try statement.execute(arguments: [vehicleId, name, time, nil, nil, lat, lon])
             }
-            try sample.insert(db)
         }
     }
 }

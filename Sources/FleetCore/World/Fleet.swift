@@ -14,7 +14,8 @@ public struct SandboxRequest: Sendable, Equatable {
     public var historyDays = 30
 
     public init(fixtures: String? = nil, seed: UInt64? = nil, vehicles: Int? = nil,
-                smartcarRedirectUris: [String] = [], dimoRedirectUris: [String] = []) {
+                smartcarRedirectUris: [String] = [], dimoRedirectUris: [String] = [], historyDays: Int = 30) {
+        self.historyDays = historyDays
         self.fixtures = fixtures
         self.seed = seed
         self.vehicles = vehicles
@@ -249,7 +250,7 @@ public final class Fleet: Sendable {
             let now = sandbox.clock.now()
             let simulated = sandbox.simulatedUntil ?? sandbox.createdAt
             if now > simulated {
-                try Simulator.run(sandbox: sandbox, from: simulated, to: now, in: db)
+                try Simulator.run(sandbox: sandbox, from: max(simulated, now.addingTimeInterval(-Simulator.maxInterval)), to: now, in: db)
                 sandbox.simulatedUntil = now
             }
             try sandbox.update(db)
@@ -268,7 +269,7 @@ public final class Fleet: Sendable {
             let now = fresh.clock.now()
             let from = fresh.simulatedUntil ?? fresh.createdAt
             guard now.timeIntervalSince(from) >= minimumStep else { return }
-            try Simulator.run(sandbox: fresh, from: from, to: now, in: db)
+            try Simulator.run(sandbox: fresh, from: max(from, now.addingTimeInterval(-Simulator.maxInterval)), to: now, in: db)
             fresh.simulatedUntil = now
             try fresh.update(db)
         }

@@ -229,6 +229,7 @@ struct ControlAPI {
         let body = try await jsonBody(request)
         guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }
         var spec = SandboxRequest()
+        spec.historyDays = services.historyDays
         for (key, value) in object {
             switch key {
             case "fixtures":

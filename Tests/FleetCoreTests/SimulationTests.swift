@@ -1,0 +1,73 @@
+import FleetCore
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct SimulationTests {
+    func samples(_ fleet: Fleet, _ vehicleId: Int64, _ name: String) async throws -> [TelemetrySample] {
+        try await fleet.samples(vehicleId: vehicleId, name: name, from: .distantPast, to: .distantFuture)
+    }
+
+    @Test func historyAndAdvanceKeepThePhysicalInvariants() async throws {
+        let fleet = try await makeFleet()
+        let world = try await fleet.createSandbox(SandboxRequest(seed: 11, vehicles: 8, historyDays: 10))
+        let id = world.sandbox.id
+        _ = try await fleet.changeClock(id, .advance(seconds: 5 * 86400))
+        for snapshot in try await fleet.vehicles(in: id) {
+            let vehicleId = try #require(snapshot.vehicle.id)
+            // The odometer never decreases.
+            let odometer = try await samples(fleet, vehicleId, "powertrainTransmissionTravelledDistance").map { $0.valueNumber ?? 0 }
+            #expect(odometer.count > 10)
+            #expect(zip(odometer, odometer.dropFirst()).allSatisfy { $0 <= $1 + 1e-9 }, "\(snapshot.vehicle.vin)")
+            // State of charge stays in [0, 100] and never passes the limit.
+            let soc = try await samples(fleet, vehicleId, "powertrainTractionBatteryStateOfChargeCurrent").compactMap(\.valueNumber)
+            #expect(soc.allSatisfy { $0 >= 0 && $0 <= 100 })
+            if snapshot.vehicle.powertrain.isPlugIn {
+                #expect(soc.allSatisfy { $0 <= max(snapshot.state.chargeLimit * 100, soc.first ?? 0) + 1e-6 })
+            }
+            // A charging car is plugged in; a parked car has no speed.
+            if snapshot.state.chargeState == .charging { #expect(snapshot.state.isPluggedIn) }
+            if !snapshot.state.ignitionOn { #expect(snapshot.state.speedKph == 0) }
+            // Position changes only across a moving stretch: every trip's distance shows on the odometer.
+            let trips = try await fleet.trips(vehicleId: vehicleId, from: .distantPast, to: .distantFuture)
+            let tripKm = trips.reduce(0) { $0 + $1.distanceKm }
+            if let first = odometer.first, let last = odometer.last {
+                #expect(last - first >= tripKm * 0.5 - 1, "\(snapshot.vehicle.vin): \(last - first) km driven vs \(tripKm) km of trips")
+            }
+            for trip in trips { #expect(trip.startTime < trip.endTime && trip.distanceKm > 0) }
+        }
+    }
+
+    @Test func sameSeedSameHistory() async throws {
+        let fleet = try await makeFleet()
+        let a = try await fleet.createSandbox(SandboxRequest(seed: 99, vehicles: 4, historyDays: 5))
+        let b = try await fleet.createSandbox(SandboxRequest(seed: 99, vehicles: 4, historyDays: 5))
+        let c = try await fleet.createSandbox(SandboxRequest(seed: 100, vehicles: 4, historyDays: 5))
+        func fingerprint(_ world: SandboxWorld) async throws -> [[Double]] {
+            var out: [[Double]] = []
+            for vehicle in world.vehicles {
+                let trips = try await fleet.trips(vehicleId: vehicle.id ?? 0, from: .distantPast, to: .distantFuture)
+                out.append(trips.map { ($0.distanceKm * 1000).rounded() })
+            }
+            return out
+        }
+        #expect(try await fingerprint(a) == fingerprint(b))
+        #expect(try await fingerprint(a) != fingerprint(c))
+    }
+
+    @Test func chargingTapersToTheLimitAndStops() async throws {
+        let fleet = try await makeFleet()
+        let world = try await fleet.createSandbox(SandboxRequest(seed: 5, vehicles: 4, historyDays: 0))
+        let bev = try #require(world.vehicles.first { $0.powertrain == .bev })
+        _ = try await fleet.changeClock(world.sandbox.id, .freeze(true))
+        _ = try await fleet.patchVehicleState(in: world.sandbox.id, vin: bev.vin,
+            patch: Data(#"{"stateOfCharge": 0.3, "chargeLimit": 0.8, "isPluggedIn": true, "chargeState": "CHARGING"}"#.utf8))
+        // Keep the car home: advance in the middle of the night, for a few hours.
+        _ = try await fleet.changeClock(world.sandbox.id, .advance(seconds: 3 * 3600))
+        let after = try await fleet.vehicle(in: world.sandbox.id, vin: bev.vin)
+        let soc = try #require(after.state.stateOfCharge)
+        #expect(soc > 0.3)
+        #expect(soc <= 0.8 + 1e-9)
+        if soc >= 0.8 - 1e-9 { #expect(after.state.chargeState != .charging) }
+    }
+}
