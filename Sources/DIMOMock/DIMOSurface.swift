@@ -14,6 +14,7 @@ public struct DIMOSurface: RouterMiddleware {
     let vehicleTokens: JWTIssuer
     let identity: GraphQLEndpoint
     let telemetry: GraphQLEndpoint
+    let fetch: GraphQLEndpoint
 
     /// Builds the surface; fails only if the embedded schema text does not build.
     public init(fleet: Fleet) throws {
@@ -24,6 +25,7 @@ public struct DIMOSurface: RouterMiddleware {
         identity = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: IdentitySchema.sdl, resolvers: IdentityResolvers.all), complexityLimit: nil)
         telemetry = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: TelemetrySchema.sdl, resolvers: TelemetryResolvers.all,
                                                                       guard: TelemetryResolvers.fieldGuard), complexityLimit: 100)
+        fetch = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: FetchSchema.sdl, resolvers: FetchResolvers.all), complexityLimit: nil)
     }
 
     /// A path under `/sandbox/{id}` names the sandbox for public queries without ids.
@@ -67,7 +69,7 @@ public struct DIMOSurface: RouterMiddleware {
             case .success(let graphQLRequest):
                 return await identity.execute(graphQLRequest, context: IdentityContext(sandboxId: sandboxId, access: access, now: sandbox.clock.now()))
             }
-        case (_, "/telemetry/query"):
+        case (_, "/telemetry/query"), (_, "/fetch/query"):
             scope.vendor = "dimo"
             var claims: JSONValue?
             if let header = request.headers[.authorization] {
@@ -84,7 +86,8 @@ public struct DIMOSurface: RouterMiddleware {
             switch GraphQLEndpoint.read(request, body: await request.collectBody() ?? Data()) {
             case .failure(let failure): return failure.response
             case .success(let graphQLRequest):
-                return await telemetry.execute(graphQLRequest, context: TelemetryContext(claims: claims, fleet: fleet, access: access))
+                let endpoint = path == "/fetch/query" ? fetch : telemetry
+                return await endpoint.execute(graphQLRequest, context: TelemetryContext(claims: claims, fleet: fleet, access: access))
             }
         case (.post, _) where path.hasPrefix("/v2/attestation/"):
             scope.vendor = "dimo"

@@ -99,6 +99,13 @@ enum Simulator {
             if vehicle.powertrain.hasFuelTank { past.fuelFraction = 0.9 }
             // Today is the fixture's truth: the sample written when the sandbox was made (at `now`) follows these.
             _ = try play(vehicle: vehicle, state: &past, routine: routine, from: from, to: now, writer: writer)
+            // A parked car stands where its latest trip ended.
+            if !record.state.ignitionOn {
+                try db.execute(sql: """
+                    UPDATE trip SET endLatitude = ?, endLongitude = ?
+                    WHERE id = (SELECT id FROM trip WHERE vehicleId = ? ORDER BY endTime DESC LIMIT 1)
+                    """, arguments: [record.state.latitude, record.state.longitude, id])
+            }
         }
     }
 
