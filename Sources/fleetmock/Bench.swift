@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import FleetCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -35,27 +36,36 @@ struct Bench: AsyncParsableCommand {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
 
         let base = server.baseURL
+        let created = ContinuousClock.now
         let sandbox = try await createSandbox(client, base: base)
+        print(String(format: "create a sandbox with 30 days of history (16 vehicles): %.0f ms", milliseconds(ContinuousClock.now - created)))
         let vin = sandbox.vin
-        let endpoints: [(String, HTTPMethod, String, String?)] = [
-            ("GET /__fleetmock/health", .GET, "/__fleetmock/health", nil),
-            ("GET sandbox", .GET, "/__fleetmock/sandboxes/\(sandbox.id)", nil),
-            ("GET vehicle", .GET, "/__fleetmock/sandboxes/\(sandbox.id)/vehicles/\(vin)", nil),
-            ("PATCH vehicle", .PATCH, "/__fleetmock/sandboxes/\(sandbox.id)/vehicles/\(vin)", #"{"state":{"cabinTempC":21.5}}"#),
-            ("GET clock", .GET, "/__fleetmock/sandboxes/\(sandbox.id)/clock", nil),
-            ("GET journal", .GET, "/__fleetmock/sandboxes/\(sandbox.id)/journal?limit=20", nil),
-        ] + Self.vendorEndpoints(sandbox: sandbox)
+        let vendor = try await VendorSetup.prepare(client, base: base, sandbox: sandbox)
+        var endpoints: [(String, HTTPMethod, String, String?, [(String, String)])] = [
+            ("GET /__fleetmock/health", .GET, "/__fleetmock/health", nil, []),
+            ("GET sandbox", .GET, "/__fleetmock/sandboxes/\(sandbox.id)", nil, []),
+            ("GET vehicle", .GET, "/__fleetmock/sandboxes/\(sandbox.id)/vehicles/\(vin)", nil, []),
+            ("PATCH vehicle", .PATCH, "/__fleetmock/sandboxes/\(sandbox.id)/vehicles/\(vin)", #"{"state":{"cabinTempC":21.5}}"#, []),
+            ("GET clock", .GET, "/__fleetmock/sandboxes/\(sandbox.id)/clock", nil, []),
+            ("GET journal", .GET, "/__fleetmock/sandboxes/\(sandbox.id)/journal?limit=20", nil, []),
+        ]
+        endpoints += vendor.endpoints
 
         print("")
         print("endpoint".padding(toLength: 44, withPad: " ", startingAt: 0) + "   req/s     p50 ms   p99 ms   errors   vs health")
         var healthRate = 0.0
-        for (name, method, path, body) in endpoints {
-            let result = try await measure(client, method: method, url: base + path, body: body)
+        for (name, method, path, body, headers) in endpoints {
+            let result = try await measure(client, method: method, url: base + path, body: body, headers: headers)
             if healthRate == 0 { healthRate = result.rate }
             let ratio = healthRate > 0 ? result.rate / healthRate : 0
             print(name.padding(toLength: 44, withPad: " ", startingAt: 0)
                   + String(format: " %8.0f  %8.2f %8.2f %8d   %6.2fx", result.rate, result.p50, result.p99, result.errors, ratio))
         }
+        // Simulation: 100 vehicles, 30 days.
+        let big = try await createSandbox(client, base: base, body: #"{"vehicles": 100, "seed": 7, "historyDays": 0}"#)
+        let advanced = ContinuousClock.now
+        _ = try await send(client, .POST, base + "/__fleetmock/sandboxes/\(big.id)/clock", body: #"{"advance": "30d"}"#, headers: [])
+        print(String(format: "advance a 100-vehicle sandbox by 30 days: %.2f s", milliseconds(ContinuousClock.now - advanced) / 1000))
         try await client.shutdown()
         print("")
         print(String(format: "peak RSS of the server: %.1f MiB", Double(server.peakRSSKiB()) / 1024))
@@ -65,22 +75,17 @@ struct Bench: AsyncParsableCommand {
         var id: String
         var vin: String
         var smartcarId: String
+        var json: [String: Any]
     }
 
-    /// Endpoints of the vendor surfaces; extended as they are built.
-    static func vendorEndpoints(sandbox: BenchSandbox) -> [(String, HTTPMethod, String, String?)] { [] }
-
-    private func createSandbox(_ client: HTTPClient, base: String) async throws -> BenchSandbox {
-        var request = HTTPClientRequest(url: base + "/__fleetmock/sandboxes")
-        request.method = .POST
-        request.body = .bytes(ByteBuffer(string: "{}"))
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 4 * 1024 * 1024)
-        guard let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+    private func createSandbox(_ client: HTTPClient, base: String, body: String = "{}") async throws -> BenchSandbox {
+        let data = try await send(client, .POST, base + "/__fleetmock/sandboxes", body: body, headers: [])
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let id = object["id"] as? String, let vehicles = object["vehicles"] as? [[String: Any]],
-              let first = vehicles.first, let vin = first["vin"] as? String, let smartcarId = first["smartcarId"] as? String
+              let first = vehicles.first(where: { $0["powertrain"] as? String == "BEV" }) ?? vehicles.first,
+              let vin = first["vin"] as? String, let smartcarId = first["smartcarId"] as? String
         else { throw ValidationError("could not create a sandbox to measure") }
-        return BenchSandbox(id: id, vin: vin, smartcarId: smartcarId)
+        return BenchSandbox(id: id, vin: vin, smartcarId: smartcarId, json: object)
     }
 
     struct Result {
@@ -90,7 +95,7 @@ struct Bench: AsyncParsableCommand {
         var errors: Int
     }
 
-    private func measure(_ client: HTTPClient, method: HTTPMethod, url: String, body: String?) async throws -> Result {
+    private func measure(_ client: HTTPClient, method: HTTPMethod, url: String, body: String?, headers: [(String, String)]) async throws -> Result {
         let total = requests
         let workers = connections
         let started = ContinuousClock.now
@@ -104,6 +109,7 @@ struct Bench: AsyncParsableCommand {
                     for _ in 0..<share {
                         var request = HTTPClientRequest(url: url)
                         request.method = method
+                        for (name, value) in headers { request.headers.add(name: name, value: value) }
                         if let body {
                             request.headers.add(name: "Content-Type", value: "application/json")
                             request.body = .bytes(ByteBuffer(string: body))
@@ -135,6 +141,85 @@ struct Bench: AsyncParsableCommand {
         let sorted = latencies.0
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         return Result(rate: Double(sorted.count) / seconds, p50: percentile(0.5), p99: percentile(0.99), errors: latencies.1)
+    }
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+
+/// One request; the body, or an error naming the status.
+func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: String?, headers: [(String, String)]) async throws -> Data {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
+    if let body {
+        if !headers.contains(where: { $0.0.lowercased() == "content-type" }) { request.headers.add(name: "Content-Type", value: "application/json") }
+        request.body = .bytes(ByteBuffer(string: body))
+    }
+    let response = try await client.execute(request, timeout: .seconds(120))
+    let data = Data(try await response.body.collect(upTo: 16 * 1024 * 1024).readableBytesView)
+    guard response.status.code < 400 else {
+        throw ValidationError("\(method.rawValue) \(url) answered \(response.status.code): \(String(decoding: data, as: UTF8.self))")
+    }
+    return data
+}
+
+/// Credentials for the vendor endpoints: a Smartcar access token and a DIMO vehicle JWT.
+enum VendorSetup {
+    struct Prepared {
+        var endpoints: [(String, HTTPMethod, String, String?, [(String, String)])]
+    }
+
+    static func prepare(_ client: HTTPClient, base: String, sandbox: Bench.BenchSandbox) async throws -> Prepared {
+        guard let smartcar = sandbox.json["smartcar"] as? [String: Any], let dimo = sandbox.json["dimo"] as? [String: Any],
+              let vehicles = sandbox.json["vehicles"] as? [[String: Any]],
+              let vehicle = vehicles.first(where: { $0["vin"] as? String == sandbox.vin }),
+              let owner = vehicle["owner"] as? String, let tokenId = vehicle["dimoTokenId"] as? Int,
+              let clientId = smartcar["clientId"] as? String, let secret = smartcar["clientSecret"] as? String,
+              let license = dimo["clientId"] as? String, let domain = dimo["domain"] as? String, let key = dimo["privateKey"] as? String
+        else { throw ValidationError("unexpected sandbox credentials") }
+        // Smartcar: headless Connect, then the code exchange.
+        let connect = try await send(client, .POST, base + "/__fleetmock/sandboxes/\(sandbox.id)/smartcar/connect",
+                                     body: #"{"email":"\#(owner)","scope":["read_odometer","read_location","read_vehicle_info","read_battery"],"vehicles":["\#(sandbox.vin)"]}"#, headers: [])
+        guard let code = (try JSONSerialization.jsonObject(with: connect) as? [String: Any])?["code"] as? String else { throw ValidationError("no code") }
+        let basic = "Basic " + Data("\(clientId):\(secret)".utf8).base64EncodedString()
+        let tokens = try await send(client, .POST, base + "/oauth/token", body: "grant_type=authorization_code&code=\(code)",
+                                    headers: [("Authorization", basic), ("Content-Type", "application/x-www-form-urlencoded")])
+        guard let access = (try JSONSerialization.jsonObject(with: tokens) as? [String: Any])?["access_token"] as? String else { throw ValidationError("no token") }
+        // DIMO: share, sign the challenge, exchange for a vehicle JWT.
+        _ = try await send(client, .POST, base + "/__fleetmock/sandboxes/\(sandbox.id)/dimo/share",
+                           body: #"{"vehicles":[\#(tokenId)],"permissions":[1,2,3,4,5,6]}"#, headers: [])
+        let form = "client_id=\(license)&domain=\(FormEncodingPath.escape(domain))&scope=openid%20email&response_type=code&address=\(license)"
+        let challengeData = try await send(client, .POST, base + "/auth/web3/generate_challenge", body: form, headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        guard let challenge = try JSONSerialization.jsonObject(with: challengeData) as? [String: Any],
+              let text = challenge["challenge"] as? String, let state = challenge["state"] as? String,
+              let privateKey = Hex.decode(key) else { throw ValidationError("no challenge") }
+        let signature = "0x" + Hex.encode(try Ethereum.personalSign(message: Array(text.utf8), privateKey: privateKey))
+        let submit = "client_id=\(license)&domain=\(FormEncodingPath.escape(domain))&state=\(state)&signature=\(signature)&grant_type=authorization_code"
+        let devData = try await send(client, .POST, base + "/auth/web3/submit_challenge", body: submit, headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        guard let devJWT = (try JSONSerialization.jsonObject(with: devData) as? [String: Any])?["access_token"] as? String else { throw ValidationError("no dev JWT") }
+        let exchange = try await send(client, .POST, base + "/v1/tokens/exchange",
+                                      body: #"{"nftContractAddress":"\#(DIMOContracts.vehicle)","privileges":[1,4],"tokenId":\#(tokenId)}"#,
+                                      headers: [("Authorization", "Bearer \(devJWT)")])
+        guard let vehicleJWT = (try JSONSerialization.jsonObject(with: exchange) as? [String: Any])?["token"] as? String else { throw ValidationError("no vehicle JWT") }
+        let bearer = [("Authorization", "Bearer \(access)")]
+        let jwt = [("Authorization", "Bearer \(vehicleJWT)"), ("Content-Type", "application/json")]
+        let now = Date()
+        let from = Timestamp.seconds(now.addingTimeInterval(-30 * 86400)), to = Timestamp.seconds(now)
+        let signalsQuery = #"{"query":"{ signals(tokenId: \#(tokenId), interval: \"1h\", from: \"\#(from)\", to: \"\#(to)\") { timestamp avg: speed(agg: AVG) max: powertrainTransmissionTravelledDistance(agg: MAX) soc: powertrainTractionBatteryStateOfChargeCurrent(agg: LAST) } }"}"#
+        return Prepared(endpoints: [
+            ("Smartcar GET /v2.0/vehicles", .GET, "/v2.0/vehicles", nil, bearer),
+            ("Smartcar GET …/odometer", .GET, "/v2.0/vehicles/\(sandbox.smartcarId)/odometer", nil, bearer),
+            ("Smartcar POST …/batch (3 paths)", .POST, "/v2.0/vehicles/\(sandbox.smartcarId)/batch",
+             #"{"requests":[{"path":"/odometer"},{"path":"/location"},{"path":"/battery"}]}"#, bearer),
+            ("DIMO identity vehicles(first: 10)", .POST, "/identity/query",
+             #"{"query":"{ vehicles(first: 10) { totalCount nodes { tokenId definition { make model year } } } }"}"#,
+             [("Content-Type", "application/json"), ("X-Fleetmock-Sandbox", sandbox.id)]),
+            ("DIMO telemetry signalsLatest", .POST, "/telemetry/query",
+             #"{"query":"{ signalsLatest(tokenId: \#(tokenId)) { speed { value } powertrainTransmissionTravelledDistance { value } } }"}"#, jwt),
+            ("DIMO telemetry signals 30d/1h x3 aggs", .POST, "/telemetry/query", signalsQuery, jwt),
+        ])
     }
 }
 

@@ -2,6 +2,7 @@ import FleetCore
 import FleetHTTP
 import Foundation
 import GraphQL
+import Synchronization
 
 /// What a Telemetry request carries: the verified vehicle-JWT claims (nil without a token).
 struct TelemetryContext: Sendable {
@@ -132,8 +133,11 @@ enum TelemetryResolvers {
                 if starts.last != start { starts.append(start) }
             }
             if starts.isEmpty { return nil }
+            // One read per signal for the whole range, shared by every bucket of this request.
+            let cache = SampleCache(fleet: context.fleet, vehicleId: vehicleId, from: from, to: to)
             return starts.map { start in
-                GQLObject("SignalAggregations", ["timestamp": time(start), "_vehicleId": vehicleId, "_from": start, "_to": min(start.addingTimeInterval(interval), to)])
+                GQLObject("SignalAggregations", ["timestamp": time(start), "_vehicleId": vehicleId, "_from": start,
+                                                 "_to": min(start.addingTimeInterval(interval), to), "_cache": cache])
             }
         }
 
@@ -149,7 +153,12 @@ enum TelemetryResolvers {
             case "currentLocationApproximateLongitude": sourceName = "currentLocationLongitude"
             default: sourceName = name
             }
-            var samples = try await context.fleet.samples(vehicleId: vehicleId, name: sourceName, from: from, to: to)
+            var samples: [TelemetrySample]
+            if let cache = bucket["_cache"] as? SampleCache {
+                samples = try await cache.samples(sourceName, from: from, to: to)
+            } else {
+                samples = try await context.fleet.samples(vehicleId: vehicleId, name: sourceName, from: from, to: to)
+            }
             if let filter = Optional(args["filter"]), !filter.isAbsent, name != "currentLocationCoordinates" {
                 samples = samples.filter { sample in sample.valueNumber.map { FloatFilter.matches($0, filter) } ?? false }
             }
@@ -342,5 +351,46 @@ enum Aggregation {
         case "LAST": return last.valueNumber
         default: return pick.valueNumber
         }
+    }
+}
+
+/// The samples of one `signals` request, read once per signal and sliced per bucket.
+final class SampleCache: Sendable {
+    let fleet: Fleet
+    let vehicleId: Int64
+    let from: Date
+    let to: Date
+    private let loaded = Mutex([String: Task<[TelemetrySample], Error>]())
+
+    init(fleet: Fleet, vehicleId: Int64, from: Date, to: Date) {
+        self.fleet = fleet
+        self.vehicleId = vehicleId
+        self.from = from
+        self.to = to
+    }
+
+    func samples(_ name: String, from start: Date, to end: Date) async throws -> [TelemetrySample] {
+        // Buckets resolve concurrently: the first asks the database, the others wait for the same answer.
+        let (fleet, vehicleId, from, to) = (self.fleet, self.vehicleId, self.from, self.to)
+        let task = loaded.withLock { tasks in
+            if let existing = tasks[name] { return existing }
+            let created = Task { try await fleet.samples(vehicleId: vehicleId, name: name, from: from, to: to) }
+            tasks[name] = created
+            return created
+        }
+        let all = try await task.value
+        // Sorted by time: binary-search the bucket's first sample.
+        var low = 0, high = all.count
+        while low < high {
+            let mid = (low + high) / 2
+            if all[mid].timestamp < start { low = mid + 1 } else { high = mid }
+        }
+        var out: [TelemetrySample] = []
+        var index = low
+        while index < all.count, all[index].timestamp < end {
+            out.append(all[index])
+            index += 1
+        }
+        return out
     }
 }
