@@ -75,7 +75,9 @@ let package = Package(
             dependencies: [
                 "FleetCore",
                 .product(name: "Yams", package: "Yams"),
-            ]
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            resources: [.copy("Resources/drivers")]
         ),
         .executableTarget(
             name: "fleetmock",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetCore
+import FleetHarness
 import FleetServer
 import Foundation
 import Hummingbird
@@ -29,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days of simulated past each new sandbox starts with (0 to 90).")
     var historyDays = 30
 
+    @Option(help: "A scenario file whose setup (clock, vehicle state, DIMO sharing) and faults are applied to the default sandbox before the server announces itself.")
+    var scenario: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...90).contains(historyDays) else { throw ValidationError("--history-days must be between 0 and 90") }
@@ -52,11 +56,35 @@ struct Serve: AsyncParsableCommand {
         } catch let error as FixtureError {
             throw ValidationError("bad fixture: \(error)")
         }
+        let loaded = try scenario.map { file in
+            do {
+                return try ScenarioLoader.load(file: file)
+            } catch let error as ScenarioError {
+                throw ValidationError("bad scenario: \(error)")
+            }
+        }
         let host = self.host
         let app = buildApplication(configuration, services: services) { port in
+            if let loaded {
+                let local = ["0.0.0.0", "::", "[::]"].contains(host) ? "127.0.0.1" : host
+                do {
+                    try await Self.apply(loaded, server: "http://\(local):\(port)")
+                } catch {
+                    FileHandle.standardError.write(Data("fleetmock: cannot apply scenario \(loaded.file): \(error)\n".utf8))
+                    Foundation.exit(1)
+                }
+            }
             let line = "fleetmock listening on http://\(host):\(port)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await app.runService()
+    }
+
+    /// Puts a scenario's world into the default sandbox: its setup (the sandbox body aside: the default
+    /// sandbox keeps its fixtures) and its fault rules. SDK steps are for `fleetmock check`.
+    static func apply(_ scenario: Scenario, server: String) async throws {
+        let applier = ScenarioApplier(control: ControlClient(server: server))
+        let credentials = try await applier.applySetup(scenario.setup, sandbox: Fleet.defaultSandboxId)
+        try await applier.installFaults(scenario.faults, sandbox: Fleet.defaultSandboxId, credentials: credentials)
     }
 }

@@ -1,6 +1,7 @@
 """Shared pytest setup for the SDK contract suites.
 
-Puts ``common/`` on sys.path (for ``fleetmock_client``) and provides the
+Puts ``Sources/FleetHarness/Resources/drivers/`` on sys.path (for
+``fleetmock_client``, shared with the scenario SDK drivers) and provides the
 sandbox fixtures. The server is the one in FLEETMOCK_URL.
 
 A test module may set ``SANDBOX_REQUIRES`` (default ``("smartcar",)``) to the
@@ -13,7 +14,8 @@ import warnings
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "common"))
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(_ROOT, "Sources", "FleetHarness", "Resources", "drivers"))
 
 import fleetmock_client as fc  # noqa: E402
 

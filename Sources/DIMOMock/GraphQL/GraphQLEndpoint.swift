@@ -1,3 +1,4 @@
+import FleetCore
 import FleetHTTP
 import Foundation
 import GraphQL

@@ -53,6 +53,8 @@ public struct FaultAction: Codable, Sendable, Equatable {
         case graphqlError
         /// N requests per window, then the vendor's rate-limit error.
         case quota
+        /// The real answer with one JSON field removed (`field`, a dotted path such as `data.distance`).
+        case dropField
     }
 
     public var kind: Kind
@@ -72,6 +74,8 @@ public struct FaultAction: Codable, Sendable, Equatable {
     /// For `quota`.
     public var limit: Int?
     public var windowSeconds: Int?
+    /// For `dropField`: the dotted path of the field to remove (list items by index).
+    public var field: String?
 
     public init(kind: Kind, catalogId: String? = nil, status: Int? = nil, retryAfter: Int? = nil, latencyMs: Int? = nil,
                 jitterMs: Int? = nil, hangSeconds: Int? = nil, message: String? = nil, limit: Int? = nil, windowSeconds: Int? = nil) {

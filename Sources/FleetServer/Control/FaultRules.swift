@@ -5,7 +5,7 @@ import Foundation
 /// Reads and writes fault rules as the control API (and scenario files) spell them.
 enum FaultRules {
     static let matchKeys: Set<String> = ["vendor", "service", "method", "path", "graphqlField", "vehicle", "client"]
-    static let actionKeys: Set<String> = ["kind", "catalogId", "status", "retryAfter", "latencyMs", "jitterMs", "hangSeconds", "message", "limit", "windowSeconds"]
+    static let actionKeys: Set<String> = ["kind", "catalogId", "status", "retryAfter", "latencyMs", "jitterMs", "hangSeconds", "message", "limit", "windowSeconds", "field"]
     static let scheduleKeys: Set<String> = ["times", "afterSuccesses", "probability", "seed", "until", "sequence"]
     static let services = ["api", "oauth", "connect", "management", "compatibility", "v3", "auth", "token-exchange", "identity", "telemetry",
                            "fetch", "attestation", "vehicle-triggers", "device-definitions", "valuations", "trips"]
@@ -77,6 +77,12 @@ enum FaultRules {
             case "hangSeconds": action.hangSeconds = try int(value, "action.hangSeconds", 1...3600)
             case "message": action.message = try string(value, "action.message")
             case "limit": action.limit = try int(value, "action.limit", 0...1_000_000)
+            case "field":
+                let path = try string(value, "action.field")
+                guard !path.isEmpty, !path.split(separator: ".", omittingEmptySubsequences: false).contains("") else {
+                    throw ControlError.invalid("action.field", "must be a dotted path such as distance or data.signalsLatest.speed")
+                }
+                action.field = path
             default: action.windowSeconds = try int(value, "action.windowSeconds", 1...86400)
             }
         }
@@ -84,6 +90,7 @@ enum FaultRules {
         if kind == .status, action.status == nil { throw ControlError.invalid("action.status", "is required for kind status") }
         if kind == .latency, action.latencyMs == nil { throw ControlError.invalid("action.latencyMs", "is required for kind latency") }
         if kind == .quota, action.limit == nil { throw ControlError.invalid("action.limit", "is required for kind quota") }
+        if kind == .dropField, action.field == nil { throw ControlError.invalid("action.field", "is required for kind dropField") }
 
         var schedule = FaultSchedule()
         for (key, value) in try section("schedule", scheduleKeys) {
@@ -131,7 +138,8 @@ enum FaultRules {
                                  ("status", a.status.map { .integer(Int64($0)) }), ("retryAfter", a.retryAfter.map { .integer(Int64($0)) }),
                                  ("latencyMs", a.latencyMs.map { .integer(Int64($0)) }), ("jitterMs", a.jitterMs.map { .integer(Int64($0)) }),
                                  ("hangSeconds", a.hangSeconds.map { .integer(Int64($0)) }), ("message", a.message.map(JSONValue.string)),
-                                 ("limit", a.limit.map { .integer(Int64($0)) }), ("windowSeconds", a.windowSeconds.map { .integer(Int64($0)) })])),
+                                 ("limit", a.limit.map { .integer(Int64($0)) }), ("windowSeconds", a.windowSeconds.map { .integer(Int64($0)) }),
+                                 ("field", a.field.map(JSONValue.string))])),
             ("schedule", optional([("times", s.times.map { .integer(Int64($0)) }), ("afterSuccesses", s.afterSuccesses.map { .integer(Int64($0)) }),
                                    ("probability", s.probability.map { .number($0) }), ("seed", s.seed.map { .integer(Int64(bitPattern: $0)) }),
                                    ("until", s.until.map { .string(Timestamp.millis($0)) }), ("sequence", s.sequence.map { .array($0.map(JSONValue.string)) })])),

@@ -154,6 +154,21 @@ struct FaultMiddleware: RouterMiddleware {
                 try await writer.write(prefix)
                 throw TransportReset()
             })
+        case .dropField:
+            // The real answer without one field; a body that is not JSON, or lacks the field, passes as it is.
+            let real = try await next(request, context)
+            let writer = CollectingWriter()
+            try await real.body.write(writer)
+            let collected = writer.collected
+            guard let field = action.field, let json = JSONValue.parse(Data(collected.readableBytesView)),
+                  let trimmed = json.removing(path: field.split(separator: ".").map(String.init))
+            else {
+                return Response(status: real.status, headers: real.headers, body: ResponseBody(byteBuffer: collected))
+            }
+            let body = ByteBuffer(data: trimmed.encoded())
+            var headers = real.headers
+            headers[.contentLength] = String(body.readableBytes)
+            return Response(status: real.status, headers: headers, body: ResponseBody(byteBuffer: body))
         case .hang:
             try await Task.sleep(for: .seconds(action.hangSeconds ?? 120))
             return Response(status: .gatewayTimeout)

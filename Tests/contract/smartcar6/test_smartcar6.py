@@ -5,7 +5,7 @@ SDK's own environment variables (read once, when ``smartcar.config`` is
 imported), so this file sets them before importing the SDK.
 
 Connect is driven through fleetmock's HTML pages over plain HTTP (see
-common/fleetmock_client.py); values the SDK returns are checked against the
+Sources/FleetHarness/Resources/drivers/fleetmock_client.py); values the SDK returns are checked against the
 vehicle state that fleetmock's control API reports.
 """
 

@@ -55,6 +55,34 @@ public indirect enum JSONValue: Sendable, Equatable {
     public var objectValue: [(String, JSONValue)]? { if case .object(let o) = self { return o }; return nil }
     public var isNull: Bool { self == .null }
 
+    /// The value without the member at `path` (object keys, or list indexes); nil when there is none.
+    public func removing(path: [String]) -> JSONValue? {
+        guard let head = path.first else { return nil }
+        let rest = Array(path.dropFirst())
+        switch self {
+        case .object(var pairs):
+            guard let index = pairs.lastIndex(where: { $0.0 == head }) else { return nil }
+            if rest.isEmpty {
+                pairs.remove(at: index)
+            } else {
+                guard let inner = pairs[index].1.removing(path: rest) else { return nil }
+                pairs[index].1 = inner
+            }
+            return .object(pairs)
+        case .array(var items):
+            guard let index = Int(head), items.indices.contains(index) else { return nil }
+            if rest.isEmpty {
+                items.remove(at: index)
+            } else {
+                guard let inner = items[index].removing(path: rest) else { return nil }
+                items[index] = inner
+            }
+            return .array(items)
+        default:
+            return nil
+        }
+    }
+
     /// The name of the JSON type, for error messages.
     public var typeName: String {
         switch self {

@@ -1,0 +1,179 @@
+import FleetCore
+import FleetServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+let repositoryFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("fixtures")
+
+func withServer(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, storage: .memory, fixturesDirectory: repositoryFixtures,
+                                            logLevel: .error, historyDays: 0)
+    let services = try await FleetServices.start(configuration)
+    try await buildApplication(configuration, services: services).test(.router) { client in try await body(client) }
+}
+
+extension TestResponse {
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:] }
+    var text: String { String(buffer: body) }
+}
+
+func form(_ pairs: [(String, String)]) -> ByteBuffer {
+    let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    return ByteBuffer(string: pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&"))
+}
+
+/// A sandbox, a developer JWT obtained with a real signature, and a BEV's token id.
+struct DIMOSession {
+    var sandbox: [String: Any]
+    var id: String
+    var devJWT: String
+    var tokenId: Int
+    var vin: String
+
+    static func start(_ client: any TestClientProtocol) async throws -> DIMOSession {
+        let created = try await client.execute(uri: "/__fleetmock/sandboxes", method: .post, headers: [.contentType: "application/json"],
+                                               body: ByteBuffer(string: #"{"historyDays": 1}"#))
+        let sandbox = created.json
+        let dimo = try #require(sandbox["dimo"] as? [String: Any])
+        let clientId = try #require(dimo["clientId"] as? String), domain = try #require(dimo["domain"] as? String)
+        let keyText = try #require(dimo["privateKey"] as? String)
+        let key = try #require(Hex.decode(keyText))
+        let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        let challenge = try await client.execute(uri: "/auth/web3/generate_challenge", method: .post, headers: formHeaders,
+                                                 body: form([("client_id", clientId), ("domain", domain), ("scope", "openid email"),
+                                                             ("response_type", "code"), ("address", clientId)]))
+        #expect(challenge.status == .ok)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(challenge.body.readableBytesView)) as? [String: Any])
+        let text = try #require(parsed["challenge"] as? String), state = try #require(parsed["state"] as? String)
+        #expect(state.count == 25)
+        #expect(text.hasPrefix("auth.dimo.zone wants you to sign in with your Ethereum account:\n\(clientId)\n\n"))
+        let signature = "0x" + Hex.encode(try Ethereum.personalSign(message: Array(text.utf8), privateKey: key))
+        let token = try await client.execute(uri: "/auth/web3/submit_challenge", method: .post, headers: formHeaders,
+                                             body: form([("client_id", clientId), ("domain", domain), ("state", state),
+                                                         ("signature", signature), ("grant_type", "authorization_code")]))
+        #expect(token.status == .ok)
+        let jwt = try #require(token.json["access_token"] as? String)
+        let vehicles = try #require(sandbox["vehicles"] as? [[String: Any]])
+        let bev = try #require(vehicles.first { $0["powertrain"] as? String == "BEV" })
+        return DIMOSession(sandbox: sandbox, id: try #require(sandbox["id"] as? String), devJWT: jwt,
+                           tokenId: try #require(bev["dimoTokenId"] as? Int), vin: try #require(bev["vin"] as? String))
+    }
+
+    func exchange(_ client: any TestClientProtocol, privileges: [Int]) async throws -> TestResponse {
+        try await client.execute(uri: "/v1/tokens/exchange", method: .post,
+                                 headers: [.contentType: "application/json", .authorization: "Bearer \(devJWT)"],
+                                 body: ByteBuffer(string: #"{"nftContractAddress":"\#(DIMOContracts.vehicle)","privileges":\#(privileges),"tokenId":\#(tokenId)}"#))
+    }
+}
+
+@Suite struct DIMOAuthTests {
+    @Test func challengeLoginThenSubmitIsSingleUse() async throws {
+        try await withServer { client in
+            let session = try await DIMOSession.start(client)
+            let claims = try #require(String(session.devJWT.split(separator: ".")[1]).base64URLJSON)
+            #expect(claims["iss"] as? String == "https://auth.dimo.zone")
+            #expect(claims["provider_id"] as? String == "web3")
+            #expect((claims["exp"] as? Int ?? 0) - (claims["iat"] as? Int ?? 0) == 14 * 86400)
+            let keys = try await client.execute(uri: "/keys", method: .get)
+            #expect((keys.json["keys"] as? [[String: Any]])?.count == 2)
+            let again = try await client.execute(uri: "/auth/web3/submit_challenge", method: .post,
+                                                 headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                 body: form([("state", "nope"), ("signature", "0x00")]))
+            #expect(again.status == .badRequest)
+            #expect(again.text == #"{"status":400,"message":"Requested resource does not exist."}"#)
+        }
+    }
+
+    @Test func unknownClientAndDomainGetDexPages() async throws {
+        try await withServer { client in
+            let unknown = try await client.execute(uri: "/auth/web3/generate_challenge?client_id=0x0000000000000000000000000000000000000001&domain=x",
+                                                   method: .post)
+            #expect(unknown.status == .notFound)
+            #expect(unknown.headers[.contentType]?.hasPrefix("text/html") == true)
+        }
+    }
+}
+
+@Suite struct DIMOExchangeAndGraphQLTests {
+    @Test func exchangeNeedsAShareThenTelemetryHonoursPrivileges() async throws {
+        try await withServer { client in
+            let session = try await DIMOSession.start(client)
+            let denied = try await session.exchange(client, privileges: [1, 4])
+            #expect(denied.status == .forbidden)
+            #expect((denied.json["message"] as? String)?.contains("lacks permissions [1 4] for asset did:erc721:137:") == true)
+
+            let share = try await client.execute(uri: "/__fleetmock/sandboxes/\(session.id)/dimo/share", method: .post,
+                                                 headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(string: #"{"vehicles":[\#(session.tokenId)],"permissions":[1,2,3,4,5,6]}"#))
+            #expect((share.json["sacds"] as? [[String: Any]])?.first?["permissions"] as? String == "0x3ffc")
+
+            let granted = try await session.exchange(client, privileges: [1])
+            #expect(granted.status == .ok)
+            let vehicleJWT = try #require(granted.json["token"] as? String)
+            let claims = try #require(String(vehicleJWT.split(separator: ".")[1]).base64URLJSON)
+            #expect(claims["token_id"] as? String == String(session.tokenId))
+            #expect(claims["permissions"] as? [String] == ["privilege:GetNonLocationHistory"])
+
+            let query = #"{"query":"{ signalsLatest(tokenId: \#(session.tokenId)) { powertrainTransmissionTravelledDistance { value } currentLocationCoordinates { value { latitude } } } }"}"#
+            let latest = try await client.execute(uri: "/telemetry/query", method: .post,
+                                                  headers: [.contentType: "application/json", .authorization: "Bearer \(vehicleJWT)"],
+                                                  body: ByteBuffer(string: query))
+            let errors = try #require(latest.json["errors"] as? [[String: Any]])
+            #expect(errors.first?["message"] as? String == "unauthorized: missing required privilege(s) privilege:GetLocationHistory")
+            let data = (latest.json["data"] as? [String: Any])?["signalsLatest"] as? [String: Any]
+            let odometer = (data?["powertrainTransmissionTravelledDistance"] as? [String: Any])?["value"] as? Double
+            let vehicle = try await client.execute(uri: "/__fleetmock/sandboxes/\(session.id)/vehicles/\(session.vin)", method: .get)
+            #expect(odometer == (vehicle.json["state"] as? [String: Any])?["odometerKm"] as? Double)
+            #expect(data?["currentLocationCoordinates"] is NSNull)
+
+            let garbage = try await client.execute(uri: "/telemetry/query", method: .post,
+                                                   headers: [.contentType: "application/json", .authorization: "Bearer nope"],
+                                                   body: ByteBuffer(string: query))
+            #expect(garbage.status == .unauthorized)
+            #expect(garbage.text == #"{"message":"JWT is invalid."}"#)
+        }
+    }
+
+    @Test func identityPaginatesNewestFirstAndReportsNotFound() async throws {
+        try await withServer { client in
+            let session = try await DIMOSession.start(client)
+            let headers: HTTPFields = [.contentType: "application/json", .fleetmockSandbox: session.id]
+            let page = try await client.execute(uri: "/identity/query", method: .post, headers: headers,
+                                                body: ByteBuffer(string: #"{"query":"{ vehicles(first: 2) { totalCount nodes { tokenId } pageInfo { hasNextPage endCursor } } }"}"#))
+            let vehicles = try #require((page.json["data"] as? [String: Any])?["vehicles"] as? [String: Any])
+            let ids = (vehicles["nodes"] as? [[String: Any]] ?? []).compactMap { $0["tokenId"] as? Int }
+            #expect(ids.count == 2 && ids[0] > ids[1])
+            #expect((vehicles["pageInfo"] as? [String: Any])?["hasNextPage"] as? Bool == true)
+            #expect((vehicles["pageInfo"] as? [String: Any])?["endCursor"] as? String == Data(String(ids[1]).utf8).base64EncodedString())
+
+            let missing = try await client.execute(uri: "/identity/query", method: .post, headers: headers,
+                                                   body: ByteBuffer(string: #"{"query":"{ vehicle(tokenId: 999999) { tokenId } }"}"#))
+            #expect(missing.status == .ok)
+            #expect(missing.json["data"] is NSNull)
+            let error = (missing.json["errors"] as? [[String: Any]])?.first
+            #expect(error?["message"] as? String == "No vehicle with token id 999999.")
+            #expect((error?["extensions"] as? [String: Any])?["code"] as? String == "NOT_FOUND")
+
+            let bad = try await client.execute(uri: "/identity/query", method: .post, headers: headers,
+                                               body: ByteBuffer(string: #"{"query":"{ vehicles(first: 2) { nope } }"}"#))
+            #expect(bad.status == .unprocessableContent)
+            let tooMany = try await client.execute(uri: "/identity/query", method: .post, headers: headers,
+                                                   body: ByteBuffer(string: #"{"query":"{ vehicles(first: 200) { totalCount } }"}"#))
+            #expect(((tooMany.json["errors"] as? [[String: Any]])?.first?["message"] as? String) == "the value 200 for `first` exceeds the limit 100")
+        }
+    }
+}
+
+extension String {
+    /// The JSON object in a base64url JWT segment.
+    var base64URLJSON: [String: Any]? {
+        var text = replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        guard let data = Data(base64Encoded: text) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+}
