@@ -12,7 +12,7 @@ public struct SDKChoice: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `smartcar6` or `smartcar6@6.18.0`.
     public init?(_ text: String) {
-        let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+        let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, let sdk = SDKName(rawValue: first) else { return nil }
         if parts.count == 2, parts[1].isEmpty { return nil }
         self.init(sdk: sdk, version: parts.count == 2 ? parts[1] : nil)

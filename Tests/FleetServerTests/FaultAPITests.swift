@@ -50,6 +50,28 @@ import Testing
         }
     }
 
+    @Test func dropFieldServesTheRealAnswerWithoutOneField() async throws {
+        try await withServer { client, _ in
+            let query = #"{"query": "{ vehicles(first: 1) { totalCount pageInfo { hasNextPage } } }"}"#
+            let before = try await client.request(.post, "/identity/query", json: query)
+            let vehiclesBefore = try #require((before.json["data"] as? [String: Any])?["vehicles"] as? [String: Any])
+            #expect(vehiclesBefore["totalCount"] is Int)
+
+            let rule = #"{"match": {"vendor": "dimo", "service": "identity"}, "action": {"kind": "dropField", "field": "data.vehicles.totalCount"}}"#
+            let created = try await client.request(.post, "/__fleetmock/sandboxes/default/faults", json: rule)
+            #expect(created.status == .created)
+            let after = try await client.request(.post, "/identity/query", json: query)
+            #expect(after.status == .ok)
+            let vehiclesAfter = try #require((after.json["data"] as? [String: Any])?["vehicles"] as? [String: Any])
+            #expect(vehiclesAfter["totalCount"] == nil)
+            #expect(vehiclesAfter["pageInfo"] != nil)
+
+            let missing = try await client.request(.post, "/__fleetmock/sandboxes/default/faults", json: #"{"action": {"kind": "dropField"}}"#)
+            #expect(missing.status == .badRequest)
+            #expect((missing.json["error"] as? [String: Any])?["field"] as? String == "action.field")
+        }
+    }
+
     @Test func ruleLifecycleScheduleIsolationAndJournal() async throws {
         try await withServer { client, _ in
             let a = try await client.createSandbox()
