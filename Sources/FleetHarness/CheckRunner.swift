@@ -79,13 +79,16 @@ public struct CheckRunner: Sendable {
     public var operations: [SDKName: Set<String>]
     /// At most this many cases at once.
     public var concurrency: Int
+    /// Rules installed in every case after the scenario's own.
+    public var injectedFaults: [JSONValue]
     let pool: DriverPool
 
-    init(control: ControlClient, operations: [SDKName: Set<String>], concurrency: Int, pool: DriverPool) {
+    init(control: ControlClient, operations: [SDKName: Set<String>], concurrency: Int, pool: DriverPool, injectedFaults: [JSONValue] = []) {
         self.control = control
         self.operations = operations
         self.concurrency = max(1, concurrency)
         self.pool = pool
+        self.injectedFaults = injectedFaults
     }
 
     /// Runs every scenario with each of its SDKs that is among `choices`; `progress` sees each case as
@@ -156,7 +159,7 @@ public struct CheckRunner: Sendable {
                 if !record.passed { break }
             }
             if result.steps.allSatisfy(\.passed) {
-                try await applier.installFaults(scenario.faults, sandbox: id, credentials: credentials)
+                try await applier.installFaults(scenario.faults + injectedFaults, sandbox: id, credentials: credentials)
                 for step in scenario.steps where step.applies(to: choice.sdk) {
                     result.steps.append(try await run(step, phase: .step, sdk: choice.sdk, driver: current, session: session,
                                                       context: context, placeholders: placeholders))

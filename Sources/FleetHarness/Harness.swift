@@ -9,6 +9,9 @@ public struct CheckConfiguration: Sendable {
     /// The SDKs (and versions) to run; a scenario runs with those of its `sdks` that are here.
     public var choices: [SDKChoice]
     public var concurrency: Int = 4
+    /// Fault rules added to every case after the scenario's own (e.g. a `dropField` to see which
+    /// scenarios depend on a field).
+    public var injectedFaults: [JSONValue] = []
     /// Where virtualenvs are cached (`.fleetmock/venvs`).
     public var venvRoot: URL
     /// The folder holding `driver.py`.
@@ -76,7 +79,8 @@ public enum Harness {
             }
         }
         let runner = CheckRunner(control: control, operations: operations.mapValues(Set.init),
-                                 concurrency: configuration.concurrency, pool: pool)
+                                 concurrency: configuration.concurrency, pool: pool,
+                                 injectedFaults: configuration.injectedFaults)
         let cases = await runner.run(configuration.scenarios, choices: needed, progress: progress)
         await pool.stopAll()
         let catalog = (try? await control.expectOK(.GET, "/__fleetmock/catalog"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetCore
 import FleetHarness
 import Foundation
 #if canImport(Glibc)
@@ -43,11 +44,17 @@ struct Check: AsyncParsableCommand {
     @Option(help: "The folder holding driver.py (default: beside the executable, or the source tree).")
     var drivers: String?
 
+    @Option(help: "A fault rule (JSON) added to every case after the scenario's own, e.g. a dropField, to see which scenarios depend on what (repeatable).")
+    var inject: [String] = []
+
     @Flag(help: "Print every step of every case, not only the failures.")
     var verbose = false
 
     func validate() throws {
         guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency must be 1...32") }
+        for text in inject where JSONValue.parse(Data(text.utf8))?.objectValue == nil {
+            throw ValidationError("--inject must be a JSON fault rule such as {\"match\": {...}, \"action\": {...}}: \(text)")
+        }
         for text in sdks where SDKChoice(text) == nil {
             throw ValidationError("unknown SDK '\(text)': use smartcar6, smartcar3 or dimo, optionally with @VERSION")
         }
@@ -85,6 +92,7 @@ struct Check: AsyncParsableCommand {
             venvRoot: URL(fileURLWithPath: venvs), driversDirectory: driversDirectory,
             logDirectory: URL(fileURLWithPath: ".fleetmock/check"))
         configuration.concurrency = concurrency
+        configuration.injectedFaults = inject.compactMap { JSONValue.parse(Data($0.utf8)) }
         let report = try await Harness.check(configuration, log: { print("fleetmock check: \($0)") }) { result in
             let mark = result.passed ? "PASS" : "FAIL"
             print("\(mark) \(result.scenario.id) [\(result.sdk.sdk)] \(String(format: "%.2f", result.seconds))s")

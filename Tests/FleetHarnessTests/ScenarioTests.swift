@@ -165,7 +165,7 @@ import Testing
         let markdown = report.markdown()
         #expect(markdown.contains("| `s` | **FAIL** |"))
         #expect(markdown.contains("| dimo | `login` | raised HTTPError (1) |"))
-        #expect(markdown.contains("1 of 2 operations exercised; not exercised: `identity.query`"))
+        #expect(markdown.contains("1 of 2 SDK operations exercised; not exercised: `identity.query`"))
         #expect(markdown.contains("1 of 2 entries exercised; not exercised: `transport.reset`"))
     }
 
