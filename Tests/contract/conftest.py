@@ -14,6 +14,8 @@ import warnings
 
 import pytest
 
+# No __pycache__ inside Sources/ (the drivers folder is a package resource).
+sys.dont_write_bytecode = True
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(_ROOT, "Sources", "FleetHarness", "Resources", "drivers"))
 
