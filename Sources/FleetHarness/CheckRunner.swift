@@ -149,20 +149,23 @@ public struct CheckRunner: Sendable {
             sandboxId = id
             let credentials = try await applier.applySetup(scenario.setup, sandbox: id)
             let context = JSONValue.object([("server", .string(control.server)), ("sandbox", credentials)])
-            let placeholders = Placeholders(context: credentials)
+            var placeholders = Placeholders(context: credentials)
             let current = try await pool.driver(choice.sdk)
             driver = current
             for step in scenario.prepare where step.applies(to: choice.sdk) {
                 let record = try await run(step, phase: .prepare, sdk: choice.sdk, driver: current, session: session,
                                            context: context, placeholders: placeholders)
                 result.steps.append(record)
+                placeholders = Self.keep(record, of: step, in: placeholders)
                 if !record.passed { break }
             }
             if result.steps.allSatisfy(\.passed) {
                 try await applier.installFaults(scenario.faults + injectedFaults, sandbox: id, credentials: credentials)
                 for step in scenario.steps where step.applies(to: choice.sdk) {
-                    result.steps.append(try await run(step, phase: .step, sdk: choice.sdk, driver: current, session: session,
-                                                      context: context, placeholders: placeholders))
+                    let record = try await run(step, phase: .step, sdk: choice.sdk, driver: current, session: session,
+                                               context: context, placeholders: placeholders)
+                    result.steps.append(record)
+                    placeholders = Self.keep(record, of: step, in: placeholders)
                 }
             }
             _ = try? await current.send(op: "__end__", session: session)
@@ -192,6 +195,12 @@ public struct CheckRunner: Sendable {
         let judged = Self.judge(reply, against: outcome)
         return StepRecord(phase: phase, op: step.op, line: step.line, expected: Self.describe(outcome),
                           observed: Self.describe(reply), reply: reply, mismatches: judged.mismatches, passed: judged.passed)
+    }
+
+    /// Placeholders with the step's result kept under `saved.<name>`, when the step asks for it.
+    static func keep(_ record: StepRecord, of step: ScenarioStep, in placeholders: Placeholders) -> Placeholders {
+        guard let name = step.save, case .returned(let value)? = record.reply else { return placeholders }
+        return placeholders.saving(name, value)
     }
 
     /// Whether `reply` meets `outcome` (nil: the call must not raise).

@@ -24,8 +24,32 @@ public struct Placeholders: Sendable {
         }
     }
 
-    /// The value at a dotted path (`vehicles.0.vin`).
-    public func lookup(_ path: String) -> JSONValue? {
+    /// These placeholders plus `saved.<name>` = `value` (a step's kept result).
+    public func saving(_ name: String, _ value: JSONValue) -> Placeholders {
+        guard case .object(var pairs) = context else { return self }
+        var saved = context["saved"]?.objectValue ?? []
+        saved.removeAll { $0.0 == name }
+        saved.append((name, value))
+        pairs.removeAll { $0.0 == "saved" }
+        pairs.append(("saved", .object(saved)))
+        return Placeholders(context: .object(pairs))
+    }
+
+    /// The value at a dotted path (`vehicles.0.vin`); a timestamp may be shifted by a duration:
+    /// `clock.now - 1d`, `clock.now + 90m` (RFC 3339 in, RFC 3339 with seconds out).
+    public func lookup(_ expression: String) -> JSONValue? {
+        for sign in [" - ", " + "] {
+            guard let range = expression.range(of: sign) else { continue }
+            let base = String(expression[..<range.lowerBound]).trimmingCharacters(in: .whitespaces)
+            let offset = String(expression[range.upperBound...]).trimmingCharacters(in: .whitespaces)
+            guard let text = lookup(base)?.stringValue, let date = Timestamp.parse(text),
+                  let seconds = DurationText.seconds(offset) else { return nil }
+            return .string(Timestamp.seconds(date.addingTimeInterval(sign == " - " ? -seconds : seconds)))
+        }
+        return value(at: expression)
+    }
+
+    private func value(at path: String) -> JSONValue? {
         var current: JSONValue? = context
         for part in path.split(separator: ".", omittingEmptySubsequences: false) {
             guard let here = current else { return nil }

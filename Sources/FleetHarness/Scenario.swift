@@ -52,6 +52,8 @@ public struct ScenarioStep: Sendable {
     public var expect: [SDKName: Outcome]
     /// The line of the step in its file.
     public var line: Int
+    /// When set, the step's result is kept as `${saved.<name>}` for later steps.
+    public var save: String?
 
     /// Whether the step runs for `sdk` in a scenario.
     public func applies(to sdk: SDKName) -> Bool { sdks?.contains(sdk) ?? true }

@@ -140,7 +140,7 @@ public enum ScenarioLoader {
     private static func readSteps(_ node: Node, path: String, sdks: [SDKName], reader: NodeReader) throws -> [ScenarioStep] {
         try reader.sequence(node, path: path).enumerated().map { index, item in
             let here = "\(path)[\(index)]"
-            let map = try reader.mapping(item, path: here, allowed: ["op", "args", "sdk", "expect"])
+            let map = try reader.mapping(item, path: here, allowed: ["op", "args", "sdk", "expect", "save"])
             guard let opNode = map["op"] else { throw reader.error(item, here, "missing 'op'") }
             let op = try reader.string(opNode, path: here + ".op")
             var args: JSONValue = .object([])
@@ -178,7 +178,13 @@ public enum ScenarioLoader {
                     for sdk in stepSDKs ?? sdks { expect[sdk] = outcome }
                 }
             }
-            return ScenarioStep(op: op, args: args, sdks: stepSDKs, expect: expect, line: reader.line(item) ?? 0)
+            var save: String?
+            if let saveNode = map["save"] {
+                let name = try reader.string(saveNode, path: here + ".save")
+                guard !name.isEmpty, !name.contains(".") else { throw reader.error(saveNode, here + ".save", "must be a name without dots") }
+                save = name
+            }
+            return ScenarioStep(op: op, args: args, sdks: stepSDKs, expect: expect, line: reader.line(item) ?? 0, save: save)
         }
     }
 

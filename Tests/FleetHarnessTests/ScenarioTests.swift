@@ -138,6 +138,7 @@ import Testing
 @Suite struct PlaceholderTests {
     let placeholders = Placeholders(context: .object([
         ("id", "sbx_1"),
+        ("clock", .object([("now", "2026-03-01T12:00:00.000Z")])),
         ("vehicles", .array([.object([("vin", "1HGCM82633A004352"), ("dimoTokenId", .integer(17))])])),
     ]))
 
@@ -146,25 +147,30 @@ import Testing
         #expect(try placeholders.apply("car ${vehicles.0.vin} in ${id}") == .string("car 1HGCM82633A004352 in sbx_1"))
         #expect(try placeholders.apply(.object([("ids", .array(["${vehicles.0.dimoTokenId}"]))])) == .object([("ids", .array([.integer(17)]))]))
         #expect(throws: Placeholders.Unresolved.self) { try placeholders.apply("${vehicles.3.vin}") }
+        #expect(try placeholders.apply("${clock.now - 1d}") == .string("2026-02-28T12:00:00Z"))
+        #expect(try placeholders.apply("${clock.now + 90m}") == .string("2026-03-01T13:30:00Z"))
+        let saved = placeholders.saving("hook", .object([("id", "wh-1")]))
+        #expect(try saved.apply("${saved.hook.id}") == .string("wh-1"))
+        #expect(try saved.apply("${id}") == .string("sbx_1"))
     }
 }
 
 @Suite struct ReportTests {
     @Test func junitAndMarkdownShowFailures() throws {
-        let scenario = try ScenarioLoader.parse("name: n\nsdks: [dimo]\ncovers: [dimo.rate-limit]\nsteps: [{op: login}]\n", file: "s.yaml", id: "s")
-        let failing = StepRecord(phase: .step, op: "login", line: 4, expected: "returns", observed: "raised {\"class\":\"HTTPError\"}",
+        let scenario = try ScenarioLoader.parse("name: n\nsdks: [dimo]\ncovers: [dimo.rate-limit]\nsteps: [{op: auth.get_dev_jwt}]\n", file: "s.yaml", id: "s")
+        let failing = StepRecord(phase: .step, op: "auth.get_dev_jwt", line: 4, expected: "returns", observed: "raised {\"class\":\"HTTPError\"}",
                                  reply: .raised(.object([("class", "HTTPError")])), mismatches: [], passed: false)
         let report = CheckReport(
             cases: [CaseResult(scenario: scenario, sdk: SDKChoice(sdk: .dimo), steps: [failing], error: nil, seconds: 0.5)],
-            operations: [.dimo: ["login", "identity.query"]], versions: [.dimo: "1.8.0"], catalog: ["dimo.rate-limit", "transport.reset"])
+            operations: [.dimo: ["auth.get_dev_jwt", "identity.query", "login"]], versions: [.dimo: "1.8.0"], catalog: ["dimo.rate-limit", "transport.reset"])
         #expect(report.summaryLine == "0 passed, 1 failed")
         let xml = report.junit()
         #expect(xml.contains(#"<testcase classname="dimo" name="s""#))
         #expect(xml.contains("<failure message="))
-        #expect(xml.contains("s.yaml:4: login"))
+        #expect(xml.contains("s.yaml:4: auth.get_dev_jwt"))
         let markdown = report.markdown()
         #expect(markdown.contains("| `s` | **FAIL** |"))
-        #expect(markdown.contains("| dimo | `login` | raised HTTPError (1) |"))
+        #expect(markdown.contains("| dimo | `auth.get_dev_jwt` | raised HTTPError (1) |"))
         #expect(markdown.contains("1 of 2 SDK operations exercised; not exercised: `identity.query`"))
         #expect(markdown.contains("1 of 2 entries exercised; not exercised: `transport.reset`"))
     }
