@@ -20,6 +20,7 @@ public enum DIMOFaults {
         case bare.hasPrefix("/device-definitions"): return "device-definitions"
         case segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles": return "valuations"
         case bare.hasPrefix("/v1/vehicle/"): return "trips"
+        case bare == "/", bare == "/agents", bare.hasPrefix("/agents/"): return "conversations"
         default: return nil
         }
     }
@@ -84,6 +85,8 @@ public enum DIMOFaults {
             entry("unauthorized", "trips", 401, "privilege 4 missing (text/plain)") { _ in Responses.text("Unauthorized! Token does not contain required privileges", status: .unauthorized) },
             entry("not-found", "vehicle-triggers", 404, "unknown webhook") { _ in Attestations.error(404, "Webhook not found") },
             entry("not-a-license", "vehicle-triggers", 403, "the JWT is not a developer license's") { _ in Attestations.error(403, "JWT is not from a developer license") },
+            entry("agent-not-found", "conversations", 404, "unknown agent id") { _ in Agents.error(404, "Agent not found") },
+            entry("unauthorized", "conversations", 401, "missing, invalid or expired developer JWT") { _ in Agents.error(401, "Invalid or expired developer JWT") },
             RenderableFault(entry: FaultCatalogEntry(id: "dimo.rate-limit", vendor: "dimo", service: "any", status: 503,
                                                      summary: "ingress-nginx limit-rps rejection (503 HTML)")) { _ in Responses.html(nginx503, status: .serviceUnavailable) },
         ]
@@ -97,6 +100,7 @@ public enum DIMOFaults {
         case "token-exchange", "valuations": return TokenExchange.error(status, message)
         case "device-definitions": return DeviceDefinitions.problem(status, message)
         case "trips": return Responses.text(message, status: .init(code: status))
+        case "conversations": return Agents.error(status, message.isEmpty ? Agents.reasonPhrase(status) : message)
         case "identity", "telemetry", "fetch": return Responses.json(.object([("message", .string(message))]), status: .init(code: status))
         default: return Attestations.error(status, message)
         }

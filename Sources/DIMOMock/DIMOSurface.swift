@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 
 /// DIMO's HTTP surface on one origin: the auth server, token exchange, the GraphQL APIs
-/// (`/identity/query`, `/telemetry/query`) and the REST services, each with its own error format.
+/// (`/identity/query`, `/telemetry/query`) and the REST services (with the Agents API's health check at `/`),
+/// each with its own error format.
 /// Requests on other paths pass through.
 public struct DIMOSurface: RouterMiddleware {
     public typealias Context = FleetRequestContext
@@ -120,6 +121,13 @@ public struct DIMOSurface: RouterMiddleware {
         case (_, _) where path == "/v1/webhooks" || path.hasPrefix("/v1/webhooks/"):
             scope.vendor = "dimo"
             return try await VehicleTriggers(fleet: fleet, access: access, developerTokens: developerTokens)
+                .handle(request, path: path, body: await request.collectBody() ?? Data(), scope: scope)
+        case (.get, "/"):
+            scope.vendor = "dimo"
+            return Agents.health()
+        case (_, _) where path == "/agents" || path.hasPrefix("/agents/"):
+            scope.vendor = "dimo"
+            return try await Agents(fleet: fleet, access: access, developerTokens: developerTokens)
                 .handle(request, path: path, body: await request.collectBody() ?? Data(), scope: scope)
         case (.post, _) where path.hasPrefix("/v1/vc/pom/"):
             scope.vendor = "dimo"

@@ -51,6 +51,15 @@ import Testing
         return (Int(response.status.code), object)
     }
 
+    /// Writes a scenario file into a folder of its own and returns its URL.
+    static func scenarioFile(_ name: String, _ text: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fleetmock-scenario-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     func tempDatabase() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("fleetmock-test-\(UUID().uuidString)/fleet.sqlite").path
     }
@@ -65,6 +74,54 @@ import Testing
         server.process.waitUntilExit()
         #expect(server.process.terminationReason == .exit)
         #expect(server.process.terminationStatus == 0)
+    }
+
+    @Test func serveScenarioAppliesSetupAndFaultsToTheDefaultSandbox() async throws {
+        let file = try Self.scenarioFile("door.yaml", """
+        name: a door open and the odometer rate-limited
+        sdks: [smartcar6]
+        setup:
+          clock: {freeze: true}
+          vehicles:
+            - {vehicle: 0, state: {doors: {frontLeft: OPEN}}}
+        faults:
+          - match: {path: /v2.0/vehicles/*/odometer}
+            action: {kind: error, catalogId: smartcar.RATE_LIMIT.VEHICLE, retryAfter: 30}
+        steps:
+          - op: vehicle.odometer
+        """)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let server = try Server(arguments: ["serve", "--memory", "--port", "0", "--scenario", file.path])
+        try server.start()
+        defer { server.process.terminate(); server.process.waitUntilExit() }
+        #expect(server.outputLines.first?.hasPrefix("fleetmock listening on http://127.0.0.1:") == true)
+
+        let (_, sandbox) = try await Self.send(HTTPClient.shared, .GET, server.base + "/__fleetmock/sandboxes/default")
+        #expect((sandbox["clock"] as? [String: Any])?["frozen"] as? Bool == true)
+        let vin = try #require(((sandbox["vehicles"] as? [[String: Any]])?.first)?["vin"] as? String)
+        let (_, vehicle) = try await Self.send(HTTPClient.shared, .GET, server.base + "/__fleetmock/sandboxes/default/vehicles/\(vin)")
+        let doors = ((vehicle["state"] as? [String: Any])?["doors"] as? [String: Any]) ?? [:]
+        #expect(doors["frontLeft"] as? String == "OPEN")
+        let (_, faults) = try await Self.send(HTTPClient.shared, .GET, server.base + "/__fleetmock/sandboxes/default/faults")
+        let rules = (faults["faults"] as? [[String: Any]]) ?? (faults["rules"] as? [[String: Any]]) ?? []
+        #expect(rules.count == 1)
+    }
+
+    @Test func aBadScenarioStopsTheStartWithFileAndLine() throws {
+        let file = try Self.scenarioFile("bad.yaml", "name: bad\nsdks: [smartcar7]\nsteps: [{op: get_user}]\n")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        guard let binary = fleetmockBinary() else { return }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve", "--memory", "--port", "0", "--scenario", file.path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("bad.yaml:2: sdks[0]: unknown SDK 'smartcar7'"))
     }
 
     @Test func badFixtureFailsAtStartNamingFileAndField() throws {

@@ -237,6 +237,28 @@ enum Migrations {
             }
             try db.create(index: "vehicleEventByVehicleTime", on: "vehicleEvent", columns: ["vehicleId", "timestamp"])
         }
+        migrator.registerMigration("v7 dimo agents") { db in
+            try db.create(table: "dimoAgent") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("sandbox", onDelete: .cascade).notNull()
+                t.column("clientId", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("personality", .text).notNull()
+                t.column("userWallet", .text).notNull()
+                t.column("vehicleIds", .jsonText)
+                t.column("createdAt", .datetime).notNull()
+                // Agents belong to the license too, so a sandbox reset (which re-creates the license) clears them.
+                t.foreignKey(["sandboxId"], references: "dimoLicense", columns: ["sandboxId"], onDelete: .cascade)
+            }
+            try db.create(table: "dimoAgentMessage") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("agentId", .text).notNull().references("dimoAgent", onDelete: .cascade)
+                t.column("role", .text).notNull()
+                t.column("content", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(index: "dimoAgentMessageByAgent", on: "dimoAgentMessage", columns: ["agentId", "id"])
+        }
         return migrator
     }
 }

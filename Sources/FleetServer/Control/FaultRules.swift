@@ -8,7 +8,7 @@ enum FaultRules {
     static let actionKeys: Set<String> = ["kind", "catalogId", "status", "retryAfter", "latencyMs", "jitterMs", "hangSeconds", "message", "limit", "windowSeconds", "field"]
     static let scheduleKeys: Set<String> = ["times", "afterSuccesses", "probability", "seed", "until", "sequence"]
     static let services = ["api", "oauth", "connect", "management", "compatibility", "v3", "auth", "token-exchange", "identity", "telemetry",
-                           "fetch", "attestation", "vehicle-triggers", "device-definitions", "valuations", "trips"]
+                           "fetch", "attestation", "vehicle-triggers", "device-definitions", "valuations", "trips", "conversations"]
 
     static func parse(_ body: JSONValue, catalog: FaultCatalog, now: Date, source: String) throws -> FaultRule {
         guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }

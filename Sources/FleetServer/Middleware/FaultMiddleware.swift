@@ -123,7 +123,12 @@ struct FaultMiddleware: RouterMiddleware {
         case .error:
             guard let id = action.catalogId, let fault = catalog.faults[id] else { return try await next(request, context) }
             if id.hasPrefix("transport."), let kind = FaultAction.Kind(rawValue: String(id.dropFirst(10))) {
-                return try await apply(FaultAction(kind: kind), ruleId: ruleId, request: request, context: context, vendor: vendor, service: service, next: next)
+                // The rule's own settings (hangSeconds, latency) carry over to the transport fault.
+                var transport = action
+                transport.kind = kind
+                transport.catalogId = nil
+                transport.latencyMs = nil
+                return try await apply(transport, ruleId: ruleId, request: request, context: context, vendor: vendor, service: service, next: next)
             }
             return fault.render(render)
         case .status:

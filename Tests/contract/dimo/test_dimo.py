@@ -141,15 +141,9 @@ SDK_CLASSES = {
 }
 CORE_CLASSES = {"DIMO", "Auth", "TokenExchange", "Identity", "Telemetry", "Attestation",
                 "EthSigner", "PermissionDecoder"}
-REST_CLASSES = {"DeviceDefinitions", "Valuations", "Trips", "VehicleTriggers", "Fetch"}
+REST_CLASSES = {"DeviceDefinitions", "Valuations", "Trips", "VehicleTriggers", "Fetch", "Conversations"}
 # Public SDK methods deliberately not exercised, with the reason.
-NOT_EXERCISED = {
-    f"Conversations.{name}": (
-        "the Conversations (agents) API is an LLM service with no upstream facts in the "
-        "reference notes (only its paths, §13); fleetmock's contract does not cover it")
-    for name in ("health_check", "create_agent", "delete_agent", "send_message",
-                 "stream_message", "get_history")
-}
+NOT_EXERCISED = {}
 EXPECTED_SURFACE = {
     "DIMO": {"request", "query"},
     "Auth": {"generate_challenge", "sign_challenge", "submit_challenge", "get_dev_jwt"},
@@ -1643,6 +1637,49 @@ def test_fetch_authorization(client, vehicle_jwt, bev, bev_jwt, ice):
     assert "unauthorized: token does not have access to this subject" in gql_errors(resp), resp
     expect_http_error(lambda: client.fetch.get_latest_index_key("not-a-jwt", subject), 401,
                       {"message": "JWT is invalid."})
+
+
+# ---------------------------------------------------------------------------
+# Agents / Conversations (§13): fleetmock answers from the fleet, not a model
+# ---------------------------------------------------------------------------
+
+
+@rest
+def test_conversations_agent_lifecycle(sandbox, client, dev_jwt, lic, shared, bev):
+    conv = client.conversations
+    health = conv.health_check()
+    assert health["status"] == "healthy" and "default_model" in health, health
+
+    wallet = owner_address(sandbox, bev)
+    tid = bev["dimoTokenId"]
+    agent = conv.create_agent(dev_jwt, lic["privateKey"], wallet, "driver_agent_v1", vehicle_ids=f"[{tid}]")
+    agent_id = agent["agentId"]
+    assert agent_id.startswith("agent-") and agent["type"] == "driver_agent_v1", agent
+    assert agent["personality"] == "uncle_mechanic" and "secrets" not in agent, agent
+
+    km = sandbox.state(bev["vin"])["odometerKm"]
+    answer = conv.send_message(dev_jwt, agent_id, "What does my odometer say?")
+    assert answer["agentId"] == agent_id and answer["vehiclesQueried"] == [tid], answer
+    assert f"{round(km):,} km" in answer["response"], (km, answer)
+
+    chunks = list(conv.stream_message(dev_jwt, agent_id, "Where is it parked?", vehicle_ids=[tid]))
+    assert chunks and chunks[-1]["done"] is True and chunks[-1]["agentId"] == agent_id, chunks
+    streamed = "".join(c["content"] for c in chunks[:-1])
+    assert "parked at" in streamed or "driving near" in streamed, streamed
+
+    history = conv.get_history(dev_jwt, agent_id, limit=3)
+    assert history["agentId"] == agent_id and history["total"] == 4, history
+    assert [m["role"] for m in history["messages"]] == ["agent", "user", "agent"], history
+    assert history["messages"][0]["content"] == streamed
+
+    expect_http_error(lambda: conv.send_message("not-a-jwt", agent_id, "hi"), 401,
+                      {"error": "Invalid or expired developer JWT"})
+    deleted = conv.delete_agent(dev_jwt, agent_id)
+    assert deleted["message"] == "Agent deleted successfully", deleted
+    expect_http_error(lambda: conv.get_history(dev_jwt, agent_id), 404, {"error": "Agent not found"})
+    with pytest.raises(HTTPError) as info:
+        list(conv.stream_message(dev_jwt, agent_id, "hi"))
+    assert info.value.status == 404
 
 
 # ---------------------------------------------------------------------------
