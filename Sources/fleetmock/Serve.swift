@@ -65,17 +65,23 @@ struct Serve: AsyncParsableCommand {
         }
         let host = self.host
         let app = buildApplication(configuration, services: services) { port in
-            if let loaded {
-                let local = ["0.0.0.0", "::", "[::]"].contains(host) ? "127.0.0.1" : host
+            let line = "fleetmock listening on http://\(host):\(port)\n"
+            guard let loaded else {
+                FileHandle.standardOutput.write(Data(line.utf8))
+                return
+            }
+            // The server accepts connections only once this callback returns: apply the scenario
+            // through its own control API from a task, and announce the server after that.
+            let local = ["0.0.0.0", "::", "[::]"].contains(host) ? "127.0.0.1" : host
+            Task {
                 do {
                     try await Self.apply(loaded, server: "http://\(local):\(port)")
                 } catch {
                     FileHandle.standardError.write(Data("fleetmock: cannot apply scenario \(loaded.file): \(error)\n".utf8))
                     Foundation.exit(1)
                 }
+                FileHandle.standardOutput.write(Data(line.utf8))
             }
-            let line = "fleetmock listening on http://\(host):\(port)\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await app.runService()
     }
