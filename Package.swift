@@ -68,6 +68,7 @@ let package = Package(
                 "FleetCore", "FleetHTTP", "SmartcarMock", "DIMOMock",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(

@@ -13,14 +13,23 @@ public struct FleetServices: Sendable {
     public let faults: FaultBook
     /// Days of simulated past for sandboxes whose request does not say.
     public let historyDays: Int
+    /// Every webhook delivery attempt, per sandbox.
+    public let webhookLog: WebhookDeliveryLog
+    /// Retries, backoff and timeout of webhook deliveries.
+    public let webhookPolicy: WebhookPolicy
 
-    public init(fleet: Fleet, journal: Journal, historyDays: Int = 30) throws {
+    public init(fleet: Fleet, journal: Journal, historyDays: Int = 30, webhookPolicy: WebhookPolicy = WebhookPolicy()) throws {
         self.fleet = fleet
         self.journal = journal
         self.historyDays = historyDays
+        self.webhookPolicy = webhookPolicy
         dimo = try DIMOSurface(fleet: fleet)
         faults = FaultBook()
+        webhookLog = WebhookDeliveryLog()
     }
+
+    var webhookSender: WebhookSender { WebhookSender(fleet: fleet, log: webhookLog, policy: webhookPolicy) }
+    var smartcarWebhooks: SmartcarWebhookDispatcher { SmartcarWebhookDispatcher(fleet: fleet, sender: webhookSender) }
 
     /// Opens the database, checks the fixtures and makes sure the default sandbox exists.
     public static func start(_ configuration: ServerConfiguration) async throws -> FleetServices {
@@ -32,7 +41,8 @@ public struct FleetServices: Sendable {
         let fleet = Fleet(database: database, fixtures: FixtureLibrary(directory: configuration.fixturesDirectory))
         // The default sandbox's 30-day past is written right after the server starts listening.
         try await fleet.bootstrapDefault(historyDays: 0)
-        return try FleetServices(fleet: fleet, journal: Journal(), historyDays: configuration.historyDays)
+        return try FleetServices(fleet: fleet, journal: Journal(), historyDays: configuration.historyDays,
+                                 webhookPolicy: WebhookPolicy(baseDelay: configuration.webhookRetryDelay))
     }
 
     /// Fills in the default sandbox's simulated past (deferred so startup stays fast).

@@ -17,10 +17,13 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Days of simulated past a sandbox starts with when its request does not say (the default sandbox too).
     public var historyDays: Int
+    /// Seconds before the first webhook redelivery (each next waits twice as long); 0 redelivers at once.
+    public var webhookRetryDelay: TimeInterval
 
     public init(host: String = "127.0.0.1", port: Int = 4747, storage: Storage = .memory,
                 fixturesDirectory: URL = ServerConfiguration.defaultFixturesDirectory(), logLevel: Logger.Level = .info,
-                historyDays: Int = 30) {
+                historyDays: Int = 30, webhookRetryDelay: TimeInterval = 1) {
+        self.webhookRetryDelay = webhookRetryDelay
         self.host = host
         self.port = port
         self.storage = storage

@@ -30,12 +30,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days of simulated past each new sandbox starts with (0 to 90).")
     var historyDays = 30
 
+    @Option(help: "Seconds before the first webhook redelivery; each next waits twice as long (0 to 60, 0 redelivers at once).")
+    var webhookRetryDelay = 1.0
+
     @Option(help: "A scenario file whose setup (clock, vehicle state, DIMO sharing) and faults are applied to the default sandbox before the server announces itself.")
     var scenario: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...90).contains(historyDays) else { throw ValidationError("--history-days must be between 0 and 90") }
+        guard (0...60).contains(webhookRetryDelay) else { throw ValidationError("--webhook-retry-delay must be between 0 and 60") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -48,7 +52,8 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        var configuration = ServerConfiguration(host: host, port: port, storage: memory ? .memory : .file(db), logLevel: level, historyDays: historyDays)
+        var configuration = ServerConfiguration(host: host, port: port, storage: memory ? .memory : .file(db), logLevel: level, historyDays: historyDays,
+                                                webhookRetryDelay: webhookRetryDelay)
         if let fixtures { configuration.fixturesDirectory = URL(fileURLWithPath: fixtures) }
         let services: FleetServices
         do {

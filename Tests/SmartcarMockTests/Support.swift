@@ -15,7 +15,8 @@ let repositoryFixtures = repositoryRoot.appendingPathComponent("fixtures")
 
 /// A configuration for tests: loopback, port 0, in memory.
 func testConfiguration() -> ServerConfiguration {
-    ServerConfiguration(host: "127.0.0.1", port: 0, storage: .memory, fixturesDirectory: repositoryFixtures, logLevel: .error, historyDays: 0)
+    ServerConfiguration(host: "127.0.0.1", port: 0, storage: .memory, fixturesDirectory: repositoryFixtures, logLevel: .error, historyDays: 0,
+                        webhookRetryDelay: 0)
 }
 
 /// Runs `body` against a fresh in-memory server, in-process (`.router`) or over a socket (`.live`).

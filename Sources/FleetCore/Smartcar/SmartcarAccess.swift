@@ -77,6 +77,8 @@ public struct SmartcarWebhookRecord: Codable, Sendable, FetchableRecord, Mutable
     public var webhookId: String
     public var vehicleId: Int64
     public var subscribedAt: Date
+    /// The signal bodies last delivered (JSON, code → body); nil until the first delivery.
+    public var lastSignals: String?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -349,15 +351,19 @@ public struct SmartcarAccess: Sendable {
         }
     }
 
-    /// Records a webhook subscription.
+    /// Records a webhook subscription (a new one is announced, so its first delivery goes out).
     public func subscribe(sandboxId: String, webhookId: String, vehicleId: Int64) async throws {
-        try await database.write { db in
-            guard let sandbox = try SandboxRecord.fetchOne(db, key: sandboxId) else { return }
-            if try SmartcarWebhookRecord.filter(Column("webhookId") == webhookId && Column("vehicleId") == vehicleId).fetchCount(db) == 0 {
-                var record = SmartcarWebhookRecord(id: nil, sandboxId: sandboxId, webhookId: webhookId, vehicleId: vehicleId, subscribedAt: sandbox.clock.now())
-                try record.insert(db)
+        let created = try await database.write { db -> Bool in
+            guard let sandbox = try SandboxRecord.fetchOne(db, key: sandboxId) else { return false }
+            guard try SmartcarWebhookRecord.filter(Column("webhookId") == webhookId && Column("vehicleId") == vehicleId).fetchCount(db) == 0 else {
+                return false
             }
+            var record = SmartcarWebhookRecord(id: nil, sandboxId: sandboxId, webhookId: webhookId, vehicleId: vehicleId,
+                                               subscribedAt: sandbox.clock.now(), lastSignals: nil)
+            try record.insert(db)
+            return true
         }
+        if created { fleet.changes.publish(FleetChange(sandboxId: sandboxId, vehicleIds: [vehicleId], cause: .subscription)) }
     }
 
     /// Removes a webhook subscription; false when there was none.

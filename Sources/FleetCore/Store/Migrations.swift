@@ -259,6 +259,22 @@ enum Migrations {
             }
             try db.create(index: "dimoAgentMessageByAgent", on: "dimoAgentMessage", columns: ["agentId", "id"])
         }
+        migrator.registerMigration("v8 smartcar webhook deliveries") { db in
+            // The receiver registered for a sandbox app's webhook; it goes with the app (a reset clears it).
+            try db.create(table: "smartcarWebhookEndpoint") { t in
+                t.primaryKey("sandboxId", .text).references("smartcarApp", onDelete: .cascade)
+                t.column("webhookId", .text).notNull()
+                t.column("url", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("verified", .boolean).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("verifiedAt", .datetime)
+            }
+            // The signal bodies last delivered for a subscription (JSON, code → body); null before the first delivery.
+            try db.alter(table: "smartcarWebhook") { t in
+                t.add(column: "lastSignals", .text)
+            }
+        }
         return migrator
     }
 }

@@ -42,6 +42,8 @@ public final class Fleet: Sendable {
 
     public let database: any DatabaseWriter
     public let fixtures: FixtureLibrary
+    /// Committed vehicle changes, for webhook deliveries.
+    public let changes = FleetChangeFeed()
 
     public init(database: any DatabaseWriter, fixtures: FixtureLibrary) {
         self.database = database
@@ -243,19 +245,22 @@ public final class Fleet: Sendable {
 
     /// Changes a sandbox's clock and returns it.
     public func changeClock(_ id: String, _ change: ClockChange) async throws -> VirtualClock {
-        try await database.write { db in
+        let (clock, simulated) = try await database.write { db -> (VirtualClock, Bool) in
             guard var sandbox = try SandboxRecord.fetchOne(db, key: id) else { throw FleetError.notFound(kind: "sandbox", id: id) }
             change.apply(to: &sandbox.clock)
             // Moving time forward plays the interval out; going back does not undo the past.
             let now = sandbox.clock.now()
             let simulated = sandbox.simulatedUntil ?? sandbox.createdAt
-            if now > simulated {
+            let plays = now > simulated
+            if plays {
                 try Simulator.run(sandbox: sandbox, from: max(simulated, now.addingTimeInterval(-Simulator.maxInterval)), to: now, in: db)
                 sandbox.simulatedUntil = now
             }
             try sandbox.update(db)
-            return sandbox.clock
+            return (sandbox.clock, plays)
         }
+        if simulated { changes.publish(FleetChange(sandboxId: id, vehicleIds: nil, cause: .simulation)) }
+        return clock
     }
 
     /// Catches a sandbox's simulation up with its clock when it is at least `minimumStep` behind
@@ -264,15 +269,17 @@ public final class Fleet: Sendable {
         guard let sandbox = try await database.read({ db in try SandboxRecord.fetchOne(db, key: id) }) else { return }
         let now = sandbox.clock.now()
         guard now.timeIntervalSince(sandbox.simulatedUntil ?? sandbox.createdAt) >= minimumStep else { return }
-        try await database.write { db in
-            guard var fresh = try SandboxRecord.fetchOne(db, key: id) else { return }
+        let simulated = try await database.write { db -> Bool in
+            guard var fresh = try SandboxRecord.fetchOne(db, key: id) else { return false }
             let now = fresh.clock.now()
             let from = fresh.simulatedUntil ?? fresh.createdAt
-            guard now.timeIntervalSince(from) >= minimumStep else { return }
+            guard now.timeIntervalSince(from) >= minimumStep else { return false }
             try Simulator.run(sandbox: fresh, from: max(from, now.addingTimeInterval(-Simulator.maxInterval)), to: now, in: db)
             fresh.simulatedUntil = now
             try fresh.update(db)
+            return true
         }
+        if simulated { changes.publish(FleetChange(sandboxId: id, vehicleIds: nil, cause: .simulation)) }
     }
 
     // MARK: Vehicles
@@ -330,7 +337,7 @@ public final class Fleet: Sendable {
     /// Changes a vehicle's state in one transaction, stamping it with the sandbox clock's now.
     @discardableResult
     public func updateState(in sandboxId: String, vehicleId: Int64, _ change: @Sendable @escaping (inout VehicleState) throws -> Void) async throws -> VehicleSnapshot {
-        try await database.write { db in
+        let (snapshot, changed) = try await database.write { db -> (VehicleSnapshot, Bool) in
             guard let sandbox = try SandboxRecord.fetchOne(db, key: sandboxId) else { throw FleetError.notFound(kind: "sandbox", id: sandboxId) }
             guard var record = try VehicleStateRecord.fetchOne(db, key: vehicleId) else {
                 throw FleetError.notFound(kind: "vehicle", id: String(vehicleId))
@@ -345,8 +352,10 @@ public final class Fleet: Sendable {
             guard let snapshot = try Self.snapshots(VehicleRecord.filter(Column("id") == vehicleId), in: db).first else {
                 throw FleetError.notFound(kind: "vehicle", id: String(vehicleId))
             }
-            return snapshot
+            return (snapshot, record.state != before)
         }
+        if changed { changes.publish(FleetChange(sandboxId: sandboxId, vehicleIds: [vehicleId], cause: .stateWritten)) }
+        return snapshot
     }
 }
 

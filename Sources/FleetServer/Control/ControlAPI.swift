@@ -43,6 +43,7 @@ struct ControlAPI {
             try await fleet.deleteSandbox(id)
             services.journal.clear(sandbox: id)
             services.faults.clear(sandbox: id)
+            services.webhookLog.clear(sandbox: id)
             return Response(status: .noContent)
         }
         sandbox.post("reset") { _, context in
@@ -50,6 +51,7 @@ struct ControlAPI {
             let world = try await fleet.resetSandbox(id)
             services.journal.clear(sandbox: id)
             services.faults.clear(sandbox: id)
+            services.webhookLog.clear(sandbox: id)
             return Responses.json(encoding: ControlDTO.Sandbox(world))
         }
         sandbox.patch { request, context in try await patchSandbox(request, id: try sandboxId(context)) }
@@ -107,6 +109,8 @@ struct ControlAPI {
         sandbox.post("smartcar/connect") { request, context in try await smartcarConnect(request, id: try sandboxId(context)) }
 
         sandbox.post("dimo/share") { request, context in try await dimoShare(request, id: try sandboxId(context)) }
+
+        registerWebhooks(on: sandbox)
 
         sandbox.get("vehicles") { _, context in
             let list = try await fleet.vehicles(in: try sandboxId(context))
@@ -212,13 +216,13 @@ struct ControlAPI {
         }))]))
     }
 
-    private func sandboxId(_ context: FleetRequestContext) throws -> String {
+    func sandboxId(_ context: FleetRequestContext) throws -> String {
         let id = try context.parameters.require("sandbox")
         context.scope.sandboxId = id
         return id
     }
 
-    private func jsonBody(_ request: Request) async throws -> JSONValue {
+    func jsonBody(_ request: Request) async throws -> JSONValue {
         guard let data = await request.collectBody() else { throw ControlError.invalid("body", "is larger than 2 MB") }
         if data.isEmpty { return .object([]) }
         guard let value = JSONValue.parse(data) else { throw ControlError.invalid("body", "is not valid JSON") }

@@ -1,0 +1,125 @@
+import AsyncHTTPClient
+import FleetCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// How webhook deliveries are retried.
+public struct WebhookPolicy: Sendable, Equatable {
+    /// Redeliveries after a failed first attempt (Smartcar: 3).
+    public var redeliveries: Int
+    /// The first redelivery waits this long; each next one twice as long. 0 retries at once (tests).
+    public var baseDelay: TimeInterval
+    /// How long a receiver has to answer.
+    public var timeout: TimeInterval
+
+    public init(redeliveries: Int = 3, baseDelay: TimeInterval = 1, timeout: TimeInterval = 15) {
+        self.redeliveries = redeliveries
+        self.baseDelay = baseDelay
+        self.timeout = timeout
+    }
+
+    /// The wait before redelivery `n` (1-based).
+    func delay(beforeRedelivery n: Int) -> TimeInterval {
+        baseDelay * Double(1 << min(max(n - 1, 0), 16))
+    }
+}
+
+/// One event ready to go: where, what bytes, which headers, and what the log should say about it.
+struct WebhookDelivery: Sendable {
+    var sandboxId: String
+    var vendor: String
+    var webhookId: String
+    var eventType: String
+    var deliveryId: String
+    var vehicleId: String?
+    var url: String
+    var body: Data
+    var headers: [(String, String)]
+}
+
+/// What one POST got back.
+struct WebhookAnswer: Sendable {
+    var status: Int?
+    var body: Data?
+    var error: String?
+    var durationMs: Double
+
+    var succeeded: Bool { error == nil && status.map { (200..<300).contains($0) } == true }
+}
+
+/// POSTs webhook events with AsyncHTTPClient, retrying with exponential backoff, and logs every attempt.
+struct WebhookSender: Sendable {
+    let fleet: Fleet
+    let log: WebhookDeliveryLog
+    let policy: WebhookPolicy
+
+    /// Delivers with up to `policy.redeliveries` redeliveries; true once a receiver answered 2xx.
+    /// `onAttempt` hears each attempt's outcome (the DIMO side counts failures with it).
+    @discardableResult
+    func deliver(_ delivery: WebhookDelivery, onAttempt: @Sendable (WebhookAnswer) async -> Void = { _ in }) async -> Bool {
+        for attempt in 1...(policy.redeliveries + 1) {
+            if attempt > 1 {
+                let wait = policy.delay(beforeRedelivery: attempt - 1)
+                if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
+            }
+            if Task.isCancelled { return false }
+            let answer = await post(delivery, attempt: attempt)
+            await onAttempt(answer)
+            if answer.succeeded { return true }
+        }
+        return false
+    }
+
+    /// One POST, logged.
+    func post(_ delivery: WebhookDelivery, attempt: Int) async -> WebhookAnswer {
+        let answer = await send(url: delivery.url, body: delivery.body, headers: delivery.headers)
+        let now = (try? await fleet.clock(delivery.sandboxId).now()) ?? Date()
+        log.record(WebhookDeliveryAttempt(time: now, vendor: delivery.vendor, webhookId: delivery.webhookId, eventType: delivery.eventType,
+                                          deliveryId: delivery.deliveryId, vehicleId: delivery.vehicleId, url: delivery.url, attempt: attempt,
+                                          status: answer.status, error: answer.error, durationMs: answer.durationMs),
+                   sandbox: delivery.sandboxId)
+        return answer
+    }
+
+    /// A JSON POST; never throws: failures come back as the answer's `error`.
+    func send(url: String, body: Data, headers: [(String, String)]) async -> WebhookAnswer {
+        let started = ContinuousClock.now
+        func elapsed() -> Double {
+            let d = ContinuousClock.now - started
+            return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await webhookHTTPClient.execute(request, timeout: .milliseconds(Int64(policy.timeout * 1000)))
+            let status = Int(response.status.code)
+            let bytes = try? await response.body.collect(upTo: 64 * 1024)
+            return WebhookAnswer(status: status, body: bytes.map { Data($0.readableBytesView) }, error: nil, durationMs: elapsed())
+        } catch {
+            return WebhookAnswer(status: nil, body: nil, error: Self.describe(error), durationMs: elapsed())
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let client = error as? HTTPClientError {
+            if client == .deadlineExceeded || client == .readTimeout { return "no answer in time" }
+            return "\(client)"
+        }
+        return String(describing: error)
+    }
+}
+
+/// The process's one client for webhook deliveries (never shut down, like `HTTPClient.shared`). A refused
+/// connection fails the attempt at once rather than being retried until the deadline: redeliveries are the
+/// webhook's own business.
+private let webhookHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.timeout.connect = .seconds(5)
+    configuration.redirectConfiguration = .disallow
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}()
