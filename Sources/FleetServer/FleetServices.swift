@@ -30,6 +30,7 @@ public struct FleetServices: Sendable {
 
     var webhookSender: WebhookSender { WebhookSender(fleet: fleet, log: webhookLog, policy: webhookPolicy) }
     var smartcarWebhooks: SmartcarWebhookDispatcher { SmartcarWebhookDispatcher(fleet: fleet, sender: webhookSender) }
+    var dimoTriggers: DIMOTriggerDispatcher { DIMOTriggerDispatcher(fleet: fleet) }
 
     /// Opens the database, checks the fixtures and makes sure the default sandbox exists.
     public static func start(_ configuration: ServerConfiguration) async throws -> FleetServices {

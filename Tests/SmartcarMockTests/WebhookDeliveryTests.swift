@@ -160,6 +160,12 @@ import Testing
                 let v3 = try await client.request(.get, "/v3/vehicles/\(leaf.smartcarId)/signals/closure-islocked", headers: bearer(token))
                 let v3Body = (v3.json["attributes"] as? [String: Any])?["body"] as? [String: Any]
                 #expect(v3Body?["value"] as? Bool == true)
+
+                // A control-API PATCH is a change too.
+                try await client.patchState(sandbox, vin: leaf.vin, #"{"doors": {"backRight": "OPEN"}}"#)
+                let patched = try await receiver.next()
+                #expect(triggerCodes(patched) == ["closure-doors"], "\(patched.text)")
+                expectSigned(patched, managementToken: sandbox.managementToken)
             }
         }
     }

@@ -7,11 +7,16 @@ import Hummingbird
 /// on a signal or an event, and the vehicles subscribed to them. Every route takes a developer JWT (gofiber jwtware,
 /// then the license check on its `ethereum_address` claim); errors are server-garage's `{"message","code"}`.
 ///
-/// Not simulated:
-/// - the target URL check at registration: upstream POSTs `{"verification": "test"}` to `targetURL` and wants the
-///   verification token back (else 400 `verification token mismatch…` / `Target URL did not return status 200…`).
-///   fleetmock makes no outbound requests, so any https URL is accepted and the token is only stored;
-/// - deliveries: no webhook ever fires, so `failureCount` stays 0.
+/// Deliveries (FleetServer's DIMOTriggerDispatcher, with `VehicleTriggerDeliveries`): when the simulation, a command
+/// or a control-API PATCH writes new samples or events for a subscribed vehicle, an enabled webhook's condition is
+/// evaluated on each in time order and, outside its cooldown, the CloudEvent is POSTed to `targetURL`; a delivery
+/// that fails after its redeliveries adds one to `failureCount`, a successful one resets it.
+///
+/// Differences from upstream:
+/// - the target URL check at registration is not made: upstream POSTs `{"verification": "test"}` to `targetURL` and
+///   wants the verification token back; here any accepted URL is stored with its token, unchecked;
+/// - besides https URLs, `http://` URLs on loopback (`localhost`, `127.0.0.1`, `[::1]`) are accepted, so a receiver
+///   on the developer's machine can get deliveries.
 struct VehicleTriggers: Sendable {
     let fleet: Fleet
     let access: DIMOAccess
@@ -406,7 +411,16 @@ struct VehicleTriggers: Sendable {
               scheme.unicodeScalars.allSatisfy({ isASCIILetter($0) || (48...57).contains($0.value) || "+-.".unicodeScalars.contains($0) }) else {
             return "Invalid webhook URL"
         }
-        return scheme.lowercased() == "https" ? nil : "Webhook URL must be HTTPS"
+        if scheme.lowercased() == "https" || isLoopbackHTTP(url) { return nil }
+        return "Webhook URL must be HTTPS"
+    }
+
+    /// `http://localhost…`, `http://127.0.0.1…` or `http://[::1]…`: fleetmock's one exception to https-only.
+    static func isLoopbackHTTP(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http", let host = components.host?.lowercased() else {
+            return false
+        }
+        return ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host)
     }
 
     static func isASCIILetter(_ c: Unicode.Scalar) -> Bool {

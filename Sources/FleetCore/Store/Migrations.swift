@@ -275,6 +275,18 @@ enum Migrations {
                 t.add(column: "lastSignals", .text)
             }
         }
+        migrator.registerMigration("v9 dimo trigger deliveries") { db in
+            // Per subscription: samples up to this time were evaluated; when it last fired, and the value it fired with
+            // (the condition's `previousValue…`).
+            try db.alter(table: "dimoWebhookSubscription") { t in
+                t.add(column: "evaluatedUntil", .datetime)
+                t.add(column: "lastFiredAt", .datetime)
+                t.add(column: "lastValueNumber", .double)
+                t.add(column: "lastValueString", .text)
+                t.add(column: "lastLatitude", .double)
+                t.add(column: "lastLongitude", .double)
+            }
+        }
         return migrator
     }
 }

@@ -55,17 +55,20 @@ struct WebhookSender: Sendable {
     let policy: WebhookPolicy
 
     /// Delivers with up to `policy.redeliveries` redeliveries; true once a receiver answered 2xx.
-    /// `onAttempt` hears each attempt's outcome (the DIMO side counts failures with it).
+    /// `onOutcome` hears whether the delivery succeeded before its last attempt is logged, so whoever waits on
+    /// the log sees its effect (the DIMO side counts failures with it).
     @discardableResult
-    func deliver(_ delivery: WebhookDelivery, onAttempt: @Sendable (WebhookAnswer) async -> Void = { _ in }) async -> Bool {
-        for attempt in 1...(policy.redeliveries + 1) {
+    func deliver(_ delivery: WebhookDelivery, onOutcome: @Sendable (Bool) async -> Void = { _ in }) async -> Bool {
+        let attempts = policy.redeliveries + 1
+        for attempt in 1...attempts {
             if attempt > 1 {
                 let wait = policy.delay(beforeRedelivery: attempt - 1)
                 if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
             }
             if Task.isCancelled { return false }
-            let answer = await post(delivery, attempt: attempt)
-            await onAttempt(answer)
+            let answer = await send(url: delivery.url, body: delivery.body, headers: delivery.headers)
+            if answer.succeeded || attempt == attempts { await onOutcome(answer.succeeded) }
+            await record(delivery, attempt: attempt, answer: answer)
             if answer.succeeded { return true }
         }
         return false
@@ -74,12 +77,16 @@ struct WebhookSender: Sendable {
     /// One POST, logged.
     func post(_ delivery: WebhookDelivery, attempt: Int) async -> WebhookAnswer {
         let answer = await send(url: delivery.url, body: delivery.body, headers: delivery.headers)
+        await record(delivery, attempt: attempt, answer: answer)
+        return answer
+    }
+
+    func record(_ delivery: WebhookDelivery, attempt: Int, answer: WebhookAnswer) async {
         let now = (try? await fleet.clock(delivery.sandboxId).now()) ?? Date()
         log.record(WebhookDeliveryAttempt(time: now, vendor: delivery.vendor, webhookId: delivery.webhookId, eventType: delivery.eventType,
                                           deliveryId: delivery.deliveryId, vehicleId: delivery.vehicleId, url: delivery.url, attempt: attempt,
                                           status: answer.status, error: answer.error, durationMs: answer.durationMs),
                    sandbox: delivery.sandboxId)
-        return answer
     }
 
     /// A JSON POST; never throws: failures come back as the answer's `error`.

@@ -27,6 +27,7 @@ final class WebhookService: Service {
 
     func run() async throws {
         let smartcar = services.smartcarWebhooks
+        let dimo = services.dimoTriggers
         let sender = services.webhookSender
         let logger = logger
         try await cancelWhenGracefulShutdown {
@@ -37,7 +38,18 @@ final class WebhookService: Service {
                             group.addTask { await sender.deliver(delivery) }
                         }
                     } catch {
-                        logger.warning("webhook events for \(change.sandboxId) failed: \(error)")
+                        logger.warning("Smartcar webhook events for \(change.sandboxId) failed: \(error)")
+                    }
+                    do {
+                        for firing in try await dimo.firings(for: change) {
+                            group.addTask {
+                                await sender.deliver(firing.delivery) { delivered in
+                                    try? await dimo.store.recordDelivery(webhookId: firing.webhookId, succeeded: delivered)
+                                }
+                            }
+                        }
+                    } catch {
+                        logger.warning("DIMO trigger firings for \(change.sandboxId) failed: \(error)")
                     }
                 }
             }
