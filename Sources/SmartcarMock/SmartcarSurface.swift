@@ -11,6 +11,8 @@ public struct SmartcarSurface: RouterMiddleware {
     let fleet: Fleet
     let access: SmartcarAccess
     public let connect: ConnectFlow
+    /// The app and vehicle buckets of every sandbox (used when a sandbox's `rateLimits` setting is on).
+    let limits = SmartcarRateLimits(limiter: RateLimiter())
 
     public init(fleet: Fleet) {
         self.fleet = fleet
@@ -80,7 +82,7 @@ public struct SmartcarSurface: RouterMiddleware {
                 }
                 return try await ManagementAPI(fleet: fleet, access: access).compatibility(request, segments: rest, version: version, scope: context.scope, requestId: requestId)
             default:
-                let api = VehicleAPI(fleet: fleet, access: access)
+                let api = VehicleAPI(fleet: fleet, access: access, limits: limits)
                 guard let response = try await api.handle(request, segments: rest, version: version, body: body, scope: context.scope, requestId: requestId) else {
                     throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH")
                 }

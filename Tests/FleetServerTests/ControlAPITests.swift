@@ -47,15 +47,20 @@ import Testing
             let read = try await client.request(.get, "/__fleetmock/sandboxes/\(id)")
             #expect(read.json["id"] as? String == id)
 
-            let patched = try await client.request(.patch, "/__fleetmock/sandboxes/\(id)", json: #"{"settings": {"rateLimits": false, "journalSize": 50}}"#)
+            let patched = try await client.request(.patch, "/__fleetmock/sandboxes/\(id)", json: #"{"settings": {"rateLimits": true, "appBurst": 10, "journalSize": 50}}"#)
             #expect(patched.status == .ok)
             let settings = try #require(patched.json["settings"] as? [String: Any])
-            #expect(settings["rateLimits"] as? Bool == false)
+            #expect(settings["rateLimits"] as? Bool == true)
+            #expect(settings["appBurst"] as? Int == 10)
+            #expect(settings["appRequestsPerMinute"] as? Int == 2)
+            #expect(settings["vehicleRequestsPerMinute"] as? Int == 2)
             #expect(settings["journalSize"] as? Int == 50)
 
             let reset = try await client.request(.post, "/__fleetmock/sandboxes/\(id)/reset")
             #expect(reset.status == .ok)
-            #expect((reset.json["settings"] as? [String: Any])?["rateLimits"] as? Bool == true)
+            // Back to the defaults: rate limits off.
+            #expect((reset.json["settings"] as? [String: Any])?["rateLimits"] as? Bool == false)
+            #expect((reset.json["settings"] as? [String: Any])?["appBurst"] as? Int == 120)
 
             let list = try await client.request(.get, "/__fleetmock/sandboxes")
             #expect((list.json["sandboxes"] as? [[String: Any]])?.count == 2)
@@ -95,6 +100,9 @@ import Testing
         try await withServer { client, _ in
             for (body, field) in [(#"{"settings": {"journalSize": 0}}"#, "settings.journalSize"),
                                   (#"{"settings": {"rateLimits": "no"}}"#, "settings.rateLimits"),
+                                  (#"{"settings": {"rateLimits": true, "appBurst": 0}}"#, "settings.appBurst"),
+                                  (#"{"settings": {"appRequestsPerMinute": 1.5}}"#, "settings.appRequestsPerMinute"),
+                                  (#"{"settings": {"vehicleRequestsPerMinute": "2"}}"#, "settings.vehicleRequestsPerMinute"),
                                   (#"{"settings": {"speed": 1}}"#, "settings.speed"),
                                   (#"{"name": "x"}"#, "name")] {
                 let response = try await client.request(.patch, "/__fleetmock/sandboxes/default", json: body)

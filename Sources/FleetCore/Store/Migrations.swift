@@ -287,6 +287,10 @@ enum Migrations {
                 t.add(column: "lastLongitude", .double)
             }
         }
+        migrator.registerMigration("v10 smartcar rate limits off by default") { db in
+            // Rate limits were never enforced before; sandboxes stored the old default `true`. Off is the new default.
+            try db.execute(sql: "UPDATE sandbox SET settings = json_set(settings, '$.rateLimits', json('false'))")
+        }
         return migrator
     }
 }

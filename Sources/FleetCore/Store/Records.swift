@@ -3,14 +3,60 @@ import GRDB
 
 /// Per-sandbox settings stored with the sandbox.
 public struct SandboxSettings: Codable, Sendable, Equatable {
-    /// Whether the vendors' rate limits apply.
-    public var rateLimits: Bool = true
+    /// Whether Smartcar's rate limits apply. Off by default: a local simulator that throttles would break test suites.
+    public var rateLimits: Bool = false
+    /// Requests per minute the application's bucket earns (Smartcar: 2).
+    public var appRequestsPerMinute: Int = 2
+    /// The application's bucket size (Smartcar: 120).
+    public var appBurst: Int = 120
+    /// Requests per minute (and at once) each vehicle may take before `RATE_LIMIT`/`VEHICLE`.
+    public var vehicleRequestsPerMinute: Int = 2
     /// How many requests the journal keeps.
     public var journalSize: Int = 1000
+    /// Changes whenever a rate-limit setting is set, so the buckets start full again.
+    public var rateLimitGeneration: UInt64 = 0
 
     public init() {}
 
     public static let journalSizeRange = 1...100_000
+    public static let requestsPerMinuteRange = 1...100_000
+    public static let burstRange = 1...1_000_000
+
+    enum CodingKeys: String, CodingKey { case rateLimits, appRequestsPerMinute, appBurst, vehicleRequestsPerMinute, journalSize, rateLimitGeneration }
+
+    // Rows written before a setting existed get its default.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = SandboxSettings()
+        rateLimits = try container.decodeIfPresent(Bool.self, forKey: .rateLimits) ?? defaults.rateLimits
+        appRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .appRequestsPerMinute) ?? defaults.appRequestsPerMinute
+        appBurst = try container.decodeIfPresent(Int.self, forKey: .appBurst) ?? defaults.appBurst
+        vehicleRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .vehicleRequestsPerMinute) ?? defaults.vehicleRequestsPerMinute
+        journalSize = try container.decodeIfPresent(Int.self, forKey: .journalSize) ?? defaults.journalSize
+        rateLimitGeneration = try container.decodeIfPresent(UInt64.self, forKey: .rateLimitGeneration) ?? defaults.rateLimitGeneration
+    }
+
+    /// Sets one setting from its JSON value, as `PATCH …/sandboxes/{id}` names it; throws
+    /// `FleetError.invalid` naming `settings.<name>` for an unknown setting or a bad value.
+    public mutating func set(_ name: String, _ value: JSONValue) throws {
+        func integer(_ range: ClosedRange<Int>) throws -> Int {
+            guard let number = value.intValue, range.contains(Int(clamping: number)) else {
+                throw FleetError.invalid(field: "settings.\(name)", reason: "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return Int(number)
+        }
+        switch name {
+        case "rateLimits":
+            guard let flag = value.boolValue else { throw FleetError.invalid(field: "settings.rateLimits", reason: "must be a boolean") }
+            rateLimits = flag
+        case "appRequestsPerMinute": appRequestsPerMinute = try integer(Self.requestsPerMinuteRange)
+        case "appBurst": appBurst = try integer(Self.burstRange)
+        case "vehicleRequestsPerMinute": vehicleRequestsPerMinute = try integer(Self.requestsPerMinuteRange)
+        case "journalSize": journalSize = try integer(Self.journalSizeRange)
+        default: throw FleetError.invalid(field: "settings.\(name)", reason: "unknown setting")
+        }
+        if name != "journalSize" { rateLimitGeneration = UInt64.random(in: 1...UInt64.max) }
+    }
 }
 
 /// A sandbox row: a whole isolated world and its clock.

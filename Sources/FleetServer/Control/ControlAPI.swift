@@ -273,25 +273,15 @@ struct ControlAPI {
             guard key == "settings" else { throw ControlError.invalid(key, "unknown field") }
             guard let settings = value.objectValue else { throw ControlError.invalid("settings", "must be an object") }
             for (name, setting) in settings {
-                switch name {
-                case "rateLimits":
-                    guard setting.boolValue != nil else { throw ControlError.invalid("settings.rateLimits", "must be a boolean") }
-                case "journalSize":
-                    guard let size = setting.intValue, SandboxSettings.journalSizeRange.contains(Int(clamping: size)) else {
-                        throw ControlError.invalid("settings.journalSize", "must be an integer from \(SandboxSettings.journalSizeRange.lowerBound) to \(SandboxSettings.journalSizeRange.upperBound)")
-                    }
-                default:
-                    throw ControlError.invalid("settings.\(name)", "unknown setting")
-                }
+                // Validated as a whole before anything is stored.
+                var probe = SandboxSettings()
+                try probe.set(name, setting)
                 changes.append((name, setting))
             }
         }
         let validated = changes
         _ = try await fleet.updateSettings(id) { settings in
-            for (name, value) in validated {
-                if name == "rateLimits", let flag = value.boolValue { settings.rateLimits = flag }
-                if name == "journalSize", let size = value.intValue { settings.journalSize = Int(size) }
-            }
+            for (name, value) in validated { try settings.set(name, value) }
         }
         return Responses.json(encoding: ControlDTO.Sandbox(try await fleet.world(id)))
     }

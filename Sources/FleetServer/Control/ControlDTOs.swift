@@ -63,10 +63,16 @@ enum ControlDTO {
 
     struct Settings: Encodable {
         var rateLimits: Bool
+        var appRequestsPerMinute: Int
+        var appBurst: Int
+        var vehicleRequestsPerMinute: Int
         var journalSize: Int
 
         init(_ settings: SandboxSettings) {
             rateLimits = settings.rateLimits
+            appRequestsPerMinute = settings.appRequestsPerMinute
+            appBurst = settings.appBurst
+            vehicleRequestsPerMinute = settings.vehicleRequestsPerMinute
             journalSize = settings.journalSize
         }
     }

@@ -7,6 +7,8 @@ import Hummingbird
 struct VehicleAPI: Sendable {
     let fleet: Fleet
     let access: SmartcarAccess
+    /// Rate limits; callers that only resolve vehicles (v3) need none.
+    var limits = SmartcarRateLimits.unused
     var runner: VehicleEndpointRunner { VehicleEndpointRunner(fleet: fleet, access: access) }
 
     /// Handles `/v{version}/{segments…}`; nil when the path is not one of the vehicle API's.
@@ -36,9 +38,11 @@ struct VehicleAPI: Sendable {
         let units = UnitSystem(header: request.headers[.scUnitSystem])
 
         if segments == ["user"], method == .get {
+            try limits.charge(grant.sandbox)
             return ok(.object([("id", .string(grant.owner.smartcarUserId))]), requestId: requestId)
         }
         if segments == ["vehicles"], method == .get {
+            try limits.charge(grant.sandbox)
             let (limit, offset) = try VehicleEndpointRunner.paging(query, defaultLimit: 10, maxLimit: 50)
             let ids = grant.vehicles.map(\.smartcarId)
             return ok(.object([
@@ -49,6 +53,8 @@ struct VehicleAPI: Sendable {
         guard segments.count >= 2, segments[0] == "vehicles" else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
         let vehicle = try await resolveVehicle(segments[1], grant: grant)
         let rest = Array(segments.dropFirst(2))
+        // A batch is one request of the app; each of its paths is one request of the vehicle.
+        try limits.charge(grant.sandbox, vehicle: rest == ["batch"] ? nil : vehicle.smartcarId)
 
         if rest == ["batch"], method == .post {
             return try await batch(body, vehicle: vehicle, grant: grant, units: units, version: version, requestId: requestId)
@@ -122,6 +128,7 @@ struct VehicleAPI: Sendable {
         var responses: [JSONValue] = []
         for (path, endpoint) in plan {
             do {
+                if let limited = limits.chargePath(grant.sandbox, vehicle: vehicle.smartcarId) { throw limited }
                 let result = try await runner.run(endpoint, vehicle: vehicle, grant: grant, body: nil, query: [:], units: units)
                 responses.append(.object([
                     ("path", .string(path)),
