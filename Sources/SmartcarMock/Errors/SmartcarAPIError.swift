@@ -20,6 +20,9 @@ public struct SmartcarAPIError: Error, Sendable {
     public var detail: JSONValue?
     /// Seconds for `Retry-After` on rate-limit errors.
     public var retryAfter: Int?
+    /// A status forced on the error (an injected `status` fault): the HTTP status and the body's
+    /// `statusCode` both take it, in either envelope.
+    public var forcedStatus: Int?
 
     public init(_ definition: SmartcarErrorDefinition, description: String? = nil, detail: JSONValue? = nil, retryAfter: Int? = nil) {
         self.definition = definition
@@ -51,14 +54,14 @@ public struct SmartcarAPIError: Error, Sendable {
         return of("VALIDATION", nil, detail: detail)
     }
 
-    public var status: Int { definition.status }
+    public var status: Int { forcedStatus ?? definition.status }
 
     /// The v2.0 body, keys in the live order: statusCode, type, code, description, docURL, resolution, …
     public func v2Body(requestId: String) -> JSONValue {
         var resolution: [(String, JSONValue)] = [("type", .string(definition.resolutionType))]
         if let url = definition.resolutionURL { resolution.append(("url", .string(url))) }
         var pairs: [(String, JSONValue)] = [
-            ("statusCode", .integer(Int64(definition.status))),
+            ("statusCode", .integer(Int64(status))),
             ("type", .string(definition.type)),
             ("code", .string(definition.code)),
             ("description", .string(description ?? definition.description)),
@@ -84,7 +87,7 @@ public struct SmartcarAPIError: Error, Sendable {
     }
 
     /// v1 had no 502; upstream failures surfaced as 500 server errors.
-    public var v1Status: Int { definition.status == 502 ? 500 : definition.status }
+    public var v1Status: Int { forcedStatus ?? (definition.status == 502 ? 500 : definition.status) }
 
     var v1Parts: (String, String, String?) {
         switch definition.type {
@@ -123,7 +126,7 @@ public struct SmartcarAPIError: Error, Sendable {
             let status = HTTPResponse.Status(code: v1Status)
             return Responses.json(v1Body(requestId: requestId), status: status, headers: headers)
         case .v2:
-            return Responses.json(v2Body(requestId: requestId), status: HTTPResponse.Status(code: definition.status), headers: headers)
+            return Responses.json(v2Body(requestId: requestId), status: HTTPResponse.Status(code: status), headers: headers)
         }
     }
 }

@@ -87,15 +87,15 @@ public enum SmartcarFaults {
         return out
     }
 
-    /// A Smartcar body for any status (the catalogue's first error with that status, else SERVER.INTERNAL).
+    /// A Smartcar body for any status (the catalogue's first error with that status, else SERVER.INTERNAL),
+    /// whose `statusCode` is that status in both envelopes.
     public static func status(_ status: Int, context: FaultRenderContext) -> Response {
         let definition = SmartcarErrorDefinition.catalogue.first { $0.status == status }
         var error = definition.map { SmartcarAPIError($0) } ?? SmartcarAPIError.of("SERVER", "INTERNAL")
         error.retryAfter = context.retryAfter
+        error.forcedStatus = status
         if let message = context.message { error.description = message }
-        var response = error.response(version: version(context.path), requestId: context.requestId)
-        response.status = .init(code: status)
-        return response
+        return error.response(version: version(context.path), requestId: context.requestId)
     }
 
     /// The vendor's own rate-limit error, for quota faults.
