@@ -43,7 +43,7 @@ public struct FleetServices: Sendable {
         // The default sandbox's 30-day past is written right after the server starts listening.
         try await fleet.bootstrapDefault(historyDays: 0)
         return try FleetServices(fleet: fleet, journal: Journal(), historyDays: configuration.historyDays,
-                                 webhookPolicy: WebhookPolicy(baseDelay: configuration.webhookRetryDelay))
+                                 webhookPolicy: WebhookPolicy(baseDelay: configuration.webhookRetryDelay, allowedHosts: configuration.webhookHosts))
     }
 
     /// Fills in the default sandbox's simulated past (deferred so startup stays fast).

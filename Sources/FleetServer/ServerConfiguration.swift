@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var historyDays: Int
     /// Seconds before the first webhook redelivery (each next waits twice as long); 0 redelivers at once.
     public var webhookRetryDelay: TimeInterval
+    /// Hosts beyond loopback that may receive webhooks (`*` for any); none by default.
+    public var webhookHosts: Set<String> = []
 
     public init(host: String = "127.0.0.1", port: Int = 4747, storage: Storage = .memory,
                 fixturesDirectory: URL = ServerConfiguration.defaultFixturesDirectory(), logLevel: Logger.Level = .info,

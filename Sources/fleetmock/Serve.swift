@@ -33,6 +33,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds before the first webhook redelivery; each next waits twice as long (0 to 60, 0 redelivers at once).")
     var webhookRetryDelay = 1.0
 
+    @Option(name: .customLong("webhook-host"), help: "A host beyond loopback that may receive webhooks, e.g. a compose service name (repeatable; * allows any). Without it webhooks go to loopback only.")
+    var webhookHosts: [String] = []
+
     @Option(help: "A scenario file whose setup (clock, vehicle state, DIMO sharing) and faults are applied to the default sandbox before the server announces itself.")
     var scenario: String?
 
@@ -55,6 +58,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration(host: host, port: port, storage: memory ? .memory : .file(db), logLevel: level, historyDays: historyDays,
                                                 webhookRetryDelay: webhookRetryDelay)
         if let fixtures { configuration.fixturesDirectory = URL(fileURLWithPath: fixtures) }
+        configuration.webhookHosts = Set(webhookHosts.map { $0.lowercased() })
         let services: FleetServices
         do {
             services = try await FleetServices.start(configuration)

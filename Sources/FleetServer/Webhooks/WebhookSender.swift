@@ -12,11 +12,25 @@ public struct WebhookPolicy: Sendable, Equatable {
     public var baseDelay: TimeInterval
     /// How long a receiver has to answer.
     public var timeout: TimeInterval
+    /// Hosts beyond loopback that may receive webhooks (`*`: any). A local simulator never sends
+    /// its fleet's events off the machine unless told to.
+    public var allowedHosts: Set<String>
 
-    public init(redeliveries: Int = 3, baseDelay: TimeInterval = 1, timeout: TimeInterval = 15) {
+    public init(redeliveries: Int = 3, baseDelay: TimeInterval = 1, timeout: TimeInterval = 15, allowedHosts: Set<String> = []) {
         self.redeliveries = redeliveries
         self.baseDelay = baseDelay
         self.timeout = timeout
+        self.allowedHosts = allowedHosts
+    }
+
+    /// Whether `url` may receive a delivery: loopback always, other hosts when allowed.
+    public func permits(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased(), !host.isEmpty else { return false }
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if bare == "localhost" || bare == "::1" || bare.hasSuffix(".localhost") { return true }
+        let octets = bare.split(separator: ".")
+        if octets.count == 4, octets.first == "127", octets.allSatisfy({ UInt8($0) != nil }) { return true }
+        return allowedHosts.contains("*") || allowedHosts.contains(bare)
     }
 
     /// The wait before redelivery `n` (1-based).
@@ -95,6 +109,11 @@ struct WebhookSender: Sendable {
         func elapsed() -> Double {
             let d = ContinuousClock.now - started
             return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        }
+        guard policy.permits(url) else {
+            return WebhookAnswer(status: nil, body: nil,
+                                 error: "not sent: fleetmock delivers webhooks to loopback hosts only (allow this host with serve --webhook-host)",
+                                 durationMs: 0)
         }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
