@@ -263,6 +263,13 @@ DIMO = [
      "vehicle-triggers", LOGIN, "vehicle_triggers.list_all_webhooks", {}, {}, None,
      http_error(403, {"message": "JWT is not from a developer license", "code": 403})),
 
+    ("dimo.conversations.agent-not-found", "the agents API does not know the agent",
+     "conversations", LOGIN, "conversations.get_history", {"agent_id": "agent-0000000000000000"}, {}, None,
+     http_error(404, {"error": "Agent not found"})),
+    ("dimo.conversations.unauthorized", "the agents API rejects the developer JWT",
+     "conversations", LOGIN, "conversations.send_message", {"agent_id": "agent-0000000000000000", "message": "hello"}, {}, None,
+     http_error(401, {"error": "Invalid or expired developer JWT"})),
+
     ("dimo.rate-limit", "DIMO's ingress rate limit (503 HTML from nginx)",
      "identity", [], "identity.count_dimo_vehicles", {}, {}, None, http_error(503, None)),
 ]
