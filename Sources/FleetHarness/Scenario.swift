@@ -25,9 +25,16 @@ public enum SDKName: String, Sendable, CaseIterable, Comparable, CustomStringCon
 
     public var description: String { rawValue }
 
-    public static func < (lhs: SDKName, rhs: SDKName) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    /// Order of declaration: reports list SDKs the same way every time.
+    private var rank: Int {
+        switch self {
+        case .smartcar6: return 0
+        case .smartcar3: return 1
+        case .dimo: return 2
+        }
     }
+
+    public static func < (lhs: SDKName, rhs: SDKName) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// What a step must see: a returned value, a raised exception, or any return.
