@@ -152,14 +152,20 @@ public final class SDKDriver: @unchecked Sendable {
                 deliver(Data(line))
             }
         }
-        process.waitUntilExit()
-        let status = process.terminationStatus
+        // The pipe closed: the driver is exiting. Wait for that without `waitUntilExit`, which `stop()`
+        // may be running on another thread (Foundation's Process is not safe to wait on twice at once).
+        var waited = 0
+        while process.isRunning, waited < 5000 {
+            usleep(1000)
+            waited += 1
+        }
+        let status = process.isRunning ? -1 : process.terminationStatus
         let waiting = state.withLock { state in
             state.exited = "exited with status \(status)"
             defer { state.pending.removeAll() }
             return Array(state.pending.values)
         }
-        let error = failure("the driver exited (status \(status)) with requests in flight")
+        let error = failure(status < 0 ? "the driver closed its output with requests in flight" : "the driver exited (status \(status)) with requests in flight")
         for continuation in waiting { continuation.resume(throwing: error) }
     }
 
