@@ -70,4 +70,26 @@ import Testing
         #expect(soc <= 0.8 + 1e-9)
         if soc >= 0.8 - 1e-9 { #expect(after.state.chargeState != .charging) }
     }
+
+    /// A car found parked while its routine has it mid-drive (a new sandbox's fixture state, or a patch that
+    /// parks it) stays parked: it never rolls on with its ignition off.
+    @Test func aParkedCarDoesNotResumeADriveInProgress() async throws {
+        let fleet = try await makeFleet()
+        let world = try await fleet.createSandbox(SandboxRequest(seed: 21, vehicles: 6, historyDays: 0))
+        let id = world.sandbox.id
+        _ = try await fleet.changeClock(id, .freeze(true))
+        var parkedMidDrive = 0
+        for _ in 0..<(2 * 24 * 4) {
+            _ = try await fleet.changeClock(id, .advance(seconds: 900))
+            for snapshot in try await fleet.vehicles(in: id) {
+                #expect(snapshot.state.ignitionOn || snapshot.state.speedKph == 0, "\(snapshot.vehicle.vin) moves with its ignition off")
+                if snapshot.state.ignitionOn {
+                    // Park it where it is, mid-leg.
+                    _ = try await fleet.patchVehicleState(in: id, vin: snapshot.vehicle.vin, patch: Data(#"{"ignitionOn": false, "speedKph": 0}"#.utf8))
+                    parkedMidDrive += 1
+                }
+            }
+        }
+        #expect(parkedMidDrive > 0, "the two days had drives to interrupt")
+    }
 }

@@ -65,9 +65,10 @@ struct Routine {
     }
 
     /// The distance driven within `[from, to)`, counting legs cut by either end only in part
-    /// (exactly what the simulator will drive over that interval).
-    func distance(from: Date, to: Date) -> Double {
-        legs(from: from.addingTimeInterval(-12 * 3600), to: to).reduce(0) { total, leg in
+    /// (exactly what the simulator will drive over that interval). A leg begun before `from` counts only
+    /// when the car is on it at `from` (`driving`); a parked car does not resume it.
+    func distance(from: Date, to: Date, driving: Bool) -> Double {
+        legs(from: from.addingTimeInterval(-12 * 3600), to: to).filter { driving || $0.start >= from }.reduce(0) { total, leg in
             let end = leg.start.addingTimeInterval(leg.duration)
             let overlap = min(end, to).timeIntervalSince(max(leg.start, from))
             return overlap > 0 ? total + leg.distanceKm * overlap / leg.duration : total

@@ -86,7 +86,7 @@ enum Simulator {
             guard let id = vehicle.id, let record = try VehicleStateRecord.fetchOne(db, key: id),
                   let owner = try OwnerRecord.fetchOne(db, key: vehicle.ownerId) else { continue }
             let routine = Routine(seed: UInt64(bitPattern: sandbox.seed), vehicleKey: Int64(index), home: (owner.homeLatitude, owner.homeLongitude))
-            let planned = routine.distance(from: from, to: now)
+            let planned = routine.distance(from: from, to: now, driving: false)
             // Start from home, parked, with the odometer the trips will bring up to today's value.
             var past = record.state
             past.odometerKm = max(0, record.state.odometerKm - planned)
@@ -114,8 +114,12 @@ enum Simulator {
         guard let vehicleId = vehicle.id else { return false }
         let before = state
         let efficiency = Efficiency(vehicle)
-        // Legs overlapping the interval, including one begun before it.
-        let legs = routine.legs(from: from.addingTimeInterval(-12 * 3600), to: to).filter { $0.start.addingTimeInterval($0.duration) > from }
+        // Legs overlapping the interval, including one begun before it, but only while the car is on that
+        // drive: a car parked at `from` (a fixture's state, a patched state) does not resume a leg mid-way
+        // with its ignition off.
+        let legs = routine.legs(from: from.addingTimeInterval(-12 * 3600), to: to)
+            .filter { $0.start.addingTimeInterval($0.duration) > from }
+            .filter { $0.start >= from || state.ignitionOn }
         var cursor = from
         for leg in legs {
             let start = max(leg.start, from)
