@@ -16,6 +16,7 @@ public struct DIMOSurface: RouterMiddleware {
     let identity: GraphQLEndpoint
     let telemetry: GraphQLEndpoint
     let fetch: GraphQLEndpoint
+    let loginSessions = LoginSessions()
 
     /// Builds the surface; fails only if the embedded schema text does not build.
     public init(fleet: Fleet) throws {
@@ -122,6 +123,11 @@ public struct DIMOSurface: RouterMiddleware {
             scope.vendor = "dimo"
             return try await VehicleTriggers(fleet: fleet, access: access, developerTokens: developerTokens)
                 .handle(request, path: path, body: await request.collectBody() ?? Data(), scope: scope)
+        case (_, "/login"), (_, _) where path.hasPrefix("/login/"),
+             (.get, "/") where request.uri.query.map({ $0.contains("clientId=") || $0.contains("configurationId=") }) == true:
+            scope.vendor = "dimo"
+            return try await LoginFlow(access: access, developerTokens: developerTokens, sessions: loginSessions)
+                .handle(request, path: path, scope: scope)
         case (.get, "/"):
             scope.vendor = "dimo"
             return Agents.health()

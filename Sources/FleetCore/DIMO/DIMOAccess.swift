@@ -183,6 +183,13 @@ public struct DIMOAccess: Sendable {
         }
     }
 
+    /// The owner with this email (any case) in a sandbox: who logs in to Login with DIMO.
+    public func owner(sandboxId: String, email: String) async throws -> OwnerRecord? {
+        try await database.read { db in
+            try OwnerRecord.filter(Column("sandboxId") == sandboxId).filter(sql: "lower(email) = lower(?)", arguments: [email]).fetchOne(db)
+        }
+    }
+
     /// The owners of vehicles share them with a grantee (an SACD), replacing earlier shares to that grantee.
     public func share(sandboxId: String, tokenIds: [Int64], grantee: String, privileges: [Int], expiresAt: Date?) async throws -> [DIMOSacdRecord] {
         try await database.write { db in

@@ -79,25 +79,3 @@ enum ConnectError: String, Sendable, CaseIterable {
         }
     }
 }
-
-/// Builds redirect URLs back to the application.
-enum RedirectURL {
-    /// `redirectUri` with the pairs appended to its query (spaces as `+`, like upstream).
-    static func build(_ redirectUri: String, _ pairs: [(String, String?)]) -> String {
-        let encoded = pairs.compactMap { key, value -> String? in
-            guard let value else { return nil }
-            return "\(escape(key))=\(escape(value))"
-        }.joined(separator: "&")
-        guard !encoded.isEmpty else { return redirectUri }
-        var base = redirectUri
-        var fragment = ""
-        if let hash = base.firstIndex(of: "#") {
-            fragment = String(base[hash...])
-            base = String(base[..<hash])
-        }
-        let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
-        return base + separator + encoded + fragment
-    }
-
-    static func escape(_ text: String) -> String { FormEncoding.escapePlus(text) }
-}
