@@ -67,7 +67,19 @@ enum Simulator {
             guard let id = vehicle.id, var record = try VehicleStateRecord.fetchOne(db, key: id),
                   let owner = try OwnerRecord.fetchOne(db, key: vehicle.ownerId) else { continue }
             let routine = Routine(seed: UInt64(bitPattern: sandbox.seed), vehicleKey: Int64(index), home: (owner.homeLatitude, owner.homeLongitude))
-            let changed = try play(vehicle: vehicle, state: &record.state, routine: routine, from: from, to: to, writer: writer)
+            let before = record.state
+            var routineFrom = from
+            if let plan = try VehiclePlan.fetchOne(db, key: id) {
+                // An explicit plan drives the car until it ends with a return to the routine (or is removed).
+                let planEnd = plan.resumeRoutine ? min(to, max(from, plan.endsAt)) : to
+                if planEnd > from { try play(vehicle: vehicle, state: &record.state, plan: plan, from: from, to: planEnd, writer: writer) }
+                if plan.resumeRoutine, plan.endsAt <= to { try plan.delete(db) }
+                routineFrom = planEnd
+            }
+            if routineFrom < to {
+                _ = try play(vehicle: vehicle, state: &record.state, routine: routine, from: routineFrom, to: to, writer: writer)
+            }
+            let changed = record.state != before
             if changed {
                 record.updatedAt = to
                 try record.update(db)
@@ -125,7 +137,7 @@ enum Simulator {
             let start = max(leg.start, from)
             if start > cursor { try park(vehicle, &state, from: cursor, to: min(start, to), writer: writer) }
             if leg.start >= to { break }
-            try drive(vehicle, &state, leg: leg, from: from, to: to, efficiency: efficiency, routine: routine, writer: writer)
+            try drive(vehicle, &state, leg: leg, from: from, to: to, efficiency: efficiency, seed: routine.seed, writer: writer)
             cursor = min(leg.start.addingTimeInterval(leg.duration), to)
         }
         if cursor < to { try park(vehicle, &state, from: cursor, to: to, writer: writer) }
@@ -133,10 +145,10 @@ enum Simulator {
     }
 
     static func drive(_ vehicle: VehicleRecord, _ state: inout VehicleState, leg: Routine.Leg, from: Date, to: Date,
-                      efficiency: Efficiency, routine: Routine, writer: Writer) throws {
+                      efficiency: Efficiency, seed: UInt64, writer: Writer) throws {
         guard let id = vehicle.id else { return }
         let end = leg.start.addingTimeInterval(leg.duration)
-        var rng = SeededRandom(seed: routine.seed ^ UInt64(leg.start.timeIntervalSince1970))
+        var rng = SeededRandom(seed: seed ^ UInt64(leg.start.timeIntervalSince1970))
         if leg.start >= from {
             // Departure: unplug, refuel if low, doors shut and locked, ignition on.
             if state.isPluggedIn {
@@ -200,7 +212,8 @@ enum Simulator {
         }
     }
 
-    static func park(_ vehicle: VehicleRecord, _ state: inout VehicleState, from: Date, to: Date, writer: Writer) throws {
+    /// Parked time: charging if plugged in, and a sample every few hours unless the car is in deep sleep.
+    static func park(_ vehicle: VehicleRecord, _ state: inout VehicleState, from: Date, to: Date, asleep: Bool = false, writer: Writer) throws {
         guard let id = vehicle.id, to > from else { return }
         if state.speedKph > 0 || state.ignitionOn {
             // A car caught mid-drive by the interval (a fixture that starts moving) pulls over.
@@ -227,7 +240,9 @@ enum Simulator {
                 try writer.number(id, "powertrainTractionBatteryStateOfChargeCurrent", next, newSoc * 100)
                 try writer.number(id, "powertrainTractionBatteryChargingIsCharging", next, state.chargeState == .charging ? 1 : 0)
             }
-            if next >= nextSample {
+            if next >= nextSample, asleep {
+                nextSample = nextSample.addingTimeInterval(parkedStep)
+            } else if next >= nextSample {
                 let hour = (next.timeIntervalSince1970 + (state.longitude / 15).rounded() * 3600).truncatingRemainder(dividingBy: 86400) / 3600
                 state.outsideTempC = ((14 + 6 * sin((hour - 9) / 24 * 2 * .pi)) * 10).rounded() / 10
                 state.cabinTempC = state.outsideTempC

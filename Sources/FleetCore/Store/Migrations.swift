@@ -291,6 +291,16 @@ enum Migrations {
             // Rate limits were never enforced before; sandboxes stored the old default `true`. Off is the new default.
             try db.execute(sql: "UPDATE sandbox SET settings = json_set(settings, '$.rateLimits', json('false'))")
         }
+        migrator.registerMigration("v11 vehicle plans") { db in
+            try db.create(table: "vehiclePlan") { t in
+                t.primaryKey("vehicleId", .integer).references("vehicle", onDelete: .cascade)
+                t.column("createdAt", .datetime).notNull()
+                t.column("startAt", .datetime).notNull()
+                t.column("endsAt", .datetime).notNull()
+                t.column("resumeRoutine", .boolean).notNull()
+                t.column("steps", .text).notNull()
+            }
+        }
         return migrator
     }
 }

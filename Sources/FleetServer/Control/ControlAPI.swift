@@ -120,6 +120,33 @@ struct ControlAPI {
             let snapshot = try await fleet.vehicle(in: try sandboxId(context), vin: try context.parameters.require("vin"))
             return Responses.json(encoding: ControlDTO.Vehicle(snapshot))
         }
+        // Explicit plans: the car follows these steps instead of its routine.
+        for method in [HTTPRequest.Method.put, .post] {
+            sandbox.on("vehicles/:vin/plan", method: method) { request, context in
+                let id = try sandboxId(context)
+                let vin = try context.parameters.require("vin")
+                let plan = try await fleet.setPlan(in: id, vin: vin, try PlanDTO.request(try await jsonBody(request)))
+                let snapshot = try await fleet.vehicle(in: id, vin: vin)
+                return Responses.json(PlanDTO.render(plan, vin: snapshot.vehicle.vin, now: try await fleet.clock(id).now()))
+            }
+        }
+        sandbox.get("vehicles/:vin/plan") { _, context in
+            let id = try sandboxId(context)
+            let vin = try context.parameters.require("vin")
+            guard let plan = try await fleet.plan(in: id, vin: vin) else {
+                throw ControlError(status: .notFound, code: "plan_not_found", message: "vehicle '\(vin)' follows its routine (it has no plan)")
+            }
+            let snapshot = try await fleet.vehicle(in: id, vin: vin)
+            return Responses.json(PlanDTO.render(plan, vin: snapshot.vehicle.vin, now: try await fleet.clock(id).now()))
+        }
+        sandbox.delete("vehicles/:vin/plan") { _, context in
+            let id = try sandboxId(context)
+            let vin = try context.parameters.require("vin")
+            guard try await fleet.removePlan(in: id, vin: vin) else {
+                throw ControlError(status: .notFound, code: "plan_not_found", message: "vehicle '\(vin)' follows its routine (it has no plan)")
+            }
+            return Response(status: .noContent)
+        }
         sandbox.patch("vehicles/:vin") { request, context in
             let body = try await jsonBody(request)
             guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }

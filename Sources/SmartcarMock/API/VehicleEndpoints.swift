@@ -85,8 +85,12 @@ struct VehicleEndpointRunner: Sendable {
             throw Self.triggeredError(trigger)
         }
         guard let vehicleId = vehicle.id else { throw SmartcarAPIError.validation() }
-        let snapshot = try await fleet.vehicle(in: grant.sandbox.id, vin: vehicle.vin)
         let now = grant.now
+        // A car put into deep sleep by its plan answers nothing but its static data.
+        if !endpoint.isStatic, try await fleet.isAsleep(vehicleId: vehicleId, at: now) {
+            throw SmartcarAPIError.of("VEHICLE_STATE", "ASLEEP")
+        }
+        let snapshot = try await fleet.vehicle(in: grant.sandbox.id, vin: vehicle.vin)
         var renderer = VehicleRenderer(vehicle: vehicle, state: snapshot.state, units: units, now: now)
         var result = EndpointResult(body: .null,
                                     dataAge: endpoint.carriesData ? min(snapshot.updatedAt, now) : nil,
