@@ -12,6 +12,11 @@ public struct SandboxRequest: Sendable, Equatable {
     public var dimoRedirectUris: [String] = []
     /// Days of simulated past the sandbox starts with.
     public var historyDays = 30
+    /// The sandbox clock's reading at creation (default: real time); with the same seed, the same start
+    /// gives the same fleet and the same past.
+    public var startAt: Date?
+    /// Whether the clock starts frozen.
+    public var frozen = false
 
     public init(fixtures: String? = nil, seed: UInt64? = nil, vehicles: Int? = nil,
                 smartcarRedirectUris: [String] = [], dimoRedirectUris: [String] = [], historyDays: Int = 30) {
@@ -111,10 +116,12 @@ public final class Fleet: Sendable {
         document.smartcarApp.redirectUris += request.smartcarRedirectUris.filter { !document.smartcarApp.redirectUris.contains($0) }
         document.dimoLicense.redirectUris += request.dimoRedirectUris.filter { !document.dimoLicense.redirectUris.contains($0) }
         let id = "sbx_" + Identifiers.hexToken(length: 12, using: &identities)
-        return try await insertSandbox(id: id, fixtures: name, document: document, assignTokenIds: true, historyDays: request.historyDays)
+        return try await insertSandbox(id: id, fixtures: name, document: document, assignTokenIds: true, historyDays: request.historyDays,
+                                       startAt: request.startAt, frozen: request.frozen)
     }
 
-    private func insertSandbox(id: String, fixtures: String?, document: FleetDocument, assignTokenIds: Bool = false, historyDays: Int = 30) async throws -> SandboxWorld {
+    private func insertSandbox(id: String, fixtures: String?, document: FleetDocument, assignTokenIds: Bool = false, historyDays: Int = 30,
+                               startAt: Date? = nil, frozen: Bool = false) async throws -> SandboxWorld {
         try await database.write { db in
             var doc = document
             if assignTokenIds {
@@ -125,12 +132,14 @@ public final class Fleet: Sendable {
                 }
                 doc.dimoLicense.tokenId = (try Int64.fetchOne(db, sql: "SELECT MAX(tokenId) FROM dimoLicense") ?? 0) + 1
             }
-            let now = Date()
+            let real = Date()
+            let now = startAt ?? real
+            let clock = VirtualClock(realAnchor: real, virtualAnchor: now, scale: frozen ? 0 : 1)
             let record = SandboxRecord(
-                id: id, fixtures: fixtures, seed: Int64(bitPattern: doc.seed), createdAt: now,
-                seedDocument: try Self.encodeDocument(doc), clock: .realTime(at: now), settings: SandboxSettings(), simulatedUntil: now)
+                id: id, fixtures: fixtures, seed: Int64(bitPattern: doc.seed), createdAt: real,
+                seedDocument: try Self.encodeDocument(doc), clock: clock, settings: SandboxSettings(), simulatedUntil: now)
             try record.insert(db)
-            try Self.materialize(doc, sandboxId: id, at: record.clock.now(real: now), in: db)
+            try Self.materialize(doc, sandboxId: id, at: now, in: db)
             try Simulator.history(sandbox: record, days: historyDays, now: now, in: db)
             return try Self.fetchWorld(id, in: db)
         }

@@ -275,6 +275,23 @@ struct ControlAPI {
             case "historyDays":
                 guard let days = value.intValue else { throw ControlError.invalid("historyDays", "must be an integer") }
                 spec.historyDays = Int(clamping: days)
+            case "clock":
+                // `{"now": RFC 3339, "frozen": bool}`: where the sandbox clock starts.
+                guard let inner = value.objectValue else { throw ControlError.invalid("clock", "must be an object") }
+                for (innerKey, innerValue) in inner {
+                    switch innerKey {
+                    case "now":
+                        guard let text = innerValue.stringValue, let date = Timestamp.parse(text) else {
+                            throw ControlError.invalid("clock.now", "must be an RFC 3339 timestamp")
+                        }
+                        spec.startAt = date
+                    case "frozen":
+                        guard let flag = innerValue.boolValue else { throw ControlError.invalid("clock.frozen", "must be true or false") }
+                        spec.frozen = flag
+                    default:
+                        throw ControlError.invalid("clock.\(innerKey)", "unknown field (use now, frozen)")
+                    }
+                }
             case "smartcar", "dimo":
                 guard let inner = value.objectValue else { throw ControlError.invalid(key, "must be an object") }
                 for (innerKey, innerValue) in inner {
