@@ -92,4 +92,61 @@ import Testing
         }
         #expect(parkedMidDrive > 0, "the two days had drives to interrupt")
     }
+
+    /// Trouble codes come and go on their own over a month: each set and clear is an event and a sample,
+    /// and the same month played in one jump or day by day ends with the same codes and odometers.
+    @Test func troubleCodesAppearAndClearTheSameWayHoweverTheMonthIsPlayed() async throws {
+        let fleet = try await makeFleet()
+        let start = Date(timeIntervalSince1970: 1_780_000_000)
+        var request = SandboxRequest(seed: 77, vehicles: 12, historyDays: 0)
+        request.startAt = start
+        request.frozen = true
+        let oneJump = try await fleet.createSandbox(request)
+        let dayByDay = try await fleet.createSandbox(request)
+        _ = try await fleet.changeClock(oneJump.sandbox.id, .advance(seconds: 30 * 86400))
+        for _ in 0..<30 { _ = try await fleet.changeClock(dayByDay.sandbox.id, .advance(seconds: 86400)) }
+
+        let a = try await fleet.vehicles(in: oneJump.sandbox.id), b = try await fleet.vehicles(in: dayByDay.sandbox.id)
+        #expect(a.count == b.count)
+        var sets = 0, clears = 0
+        for (x, y) in zip(a, b) {
+            #expect(x.state.troubleCodes == y.state.troubleCodes, "\(x.vehicle.vin)")
+            #expect(abs(x.state.odometerKm - y.state.odometerKm) < 1e-6, "\(x.vehicle.vin)")
+            let vehicleId = try #require(x.vehicle.id)
+            let events = try await fleet.events(vehicleId: vehicleId, from: .distantPast, to: .distantFuture)
+            var active: [String] = []
+            for event in events where event.name == "dtcSet" || event.name == "dtcCleared" {
+                let code = try #require(event.metadata.flatMap { JSONValue.parse(Data($0.utf8)) }?["code"]?.stringValue)
+                if event.name == "dtcSet" { active.append(code); sets += 1 } else { active.removeAll { $0 == code }; clears += 1 }
+            }
+            #expect(active == (x.state.troubleCodes ?? []).map(\.code), "\(x.vehicle.vin): events \(active) vs state")
+            let list = try await fleet.samples(vehicleId: vehicleId, name: "obdDTCList", from: .distantPast, to: .distantFuture)
+            #expect(list.last?.valueString == "[" + active.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+            // A 12 V battery stays in its band.
+            #expect(x.state.lowVoltageBatteryV >= 11.0 && x.state.lowVoltageBatteryV <= 14.1)
+        }
+        #expect(sets > 0 && clears > 0, "a month of 12 cars sets and clears codes (\(sets) set, \(clears) cleared)")
+    }
+
+    /// A reset makes the sandbox again as it was made: its start clock, its days of history, its states.
+    @Test func resetRestoresTheStartClockAndHistory() async throws {
+        let fleet = try await makeFleet()
+        var request = SandboxRequest(seed: 8, vehicles: 5, historyDays: 2)
+        request.startAt = Date(timeIntervalSince1970: 1_790_000_000)
+        request.frozen = true
+        let world = try await fleet.createSandbox(request)
+        let id = world.sandbox.id
+        let before = try await fleet.vehicles(in: id)
+        let vehicleId = try #require(before.first?.vehicle.id)
+        let pastSamples = try await fleet.samples(vehicleId: vehicleId, name: "powertrainTransmissionTravelledDistance", from: .distantPast, to: .distantFuture)
+        _ = try await fleet.changeClock(id, .advance(seconds: 3 * 86400))
+        _ = try await fleet.resetSandbox(id)
+        #expect(try await fleet.clock(id).now() == request.startAt)
+        #expect(try await fleet.clock(id).isFrozen)
+        let after = try await fleet.vehicles(in: id)
+        #expect(after.map(\.state) == before.map(\.state))
+        let newId = try #require(after.first?.vehicle.id)
+        let again = try await fleet.samples(vehicleId: newId, name: "powertrainTransmissionTravelledDistance", from: .distantPast, to: .distantFuture)
+        #expect(again.map(\.valueNumber) == pastSamples.map(\.valueNumber) && again.map(\.timestamp) == pastSamples.map(\.timestamp))
+    }
 }

@@ -75,6 +75,44 @@ struct Routine {
         }
     }
 
+    /// A diagnostic trouble code the car sets at `start` and clears by itself at `end`.
+    struct TroubleEpisode: Equatable {
+        var code: String
+        var start: Date
+        var end: Date
+    }
+
+    /// Codes a powertrain plausibly sets (OBD-II, SAE J2012).
+    static func troubleCodes(for powertrain: Powertrain) -> [String] {
+        switch powertrain {
+        case .ice: return ["P0420", "P0171", "P0300", "P0456", "P0128", "C0750"]
+        case .hev: return ["P0420", "P0A80", "P0128", "P0456", "C0750"]
+        case .phev: return ["P0A80", "P0AA6", "P0456", "P0420", "C0750"]
+        case .bev: return ["P0AA6", "P0A7F", "U0100", "C0750"]
+        }
+    }
+
+    /// Trouble-code episodes overlapping `[from, to)`, by start: about one a month, each lasting one to nine days.
+    func troubleEpisodes(_ powertrain: Powertrain, from: Date, to: Date) -> [TroubleEpisode] {
+        guard to > from else { return [] }
+        let codes = Self.troubleCodes(for: powertrain)
+        var day = Int64(((from.timeIntervalSince1970 + utcOffset) / 86400).rounded(.down)) - 10
+        var out: [TroubleEpisode] = []
+        while true {
+            let dayStart = Date(timeIntervalSince1970: Double(day) * 86400 - utcOffset)
+            if dayStart >= to { break }
+            var rng = SeededRandom(seed: seed ^ 0xD7C0_5EED ^ UInt64(bitPattern: day &* 0x2545_F491_4F6C_DD1D))
+            if rng.double(in: 0...1) < 0.035 {
+                let code = codes[Int(rng.next() % UInt64(codes.count))]
+                let start = dayStart.addingTimeInterval((rng.double(in: 7...21) * 3600).rounded())
+                let end = start.addingTimeInterval((rng.double(in: 1...9) * 86400).rounded())
+                if start < to, end > from { out.append(TroubleEpisode(code: code, start: start, end: end)) }
+            }
+            day += 1
+        }
+        return out
+    }
+
     /// Every leg starting in `[from, to)`.
     func legs(from: Date, to: Date) -> [Leg] {
         guard to > from else { return [] }

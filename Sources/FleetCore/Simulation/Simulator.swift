@@ -9,6 +9,8 @@ enum Simulator {
     static let drivingStep: TimeInterval = 600
     static let parkedStep: TimeInterval = 3 * 3600
     static let homeChargerKW = 7.2
+    /// Below this state of charge a drive raises a `lowBattery` event.
+    static let lowBatteryFraction = 0.15
     /// The longest stretch one clock change plays out; a bigger jump skips the time before it (cars stay parked).
     public static let maxInterval: TimeInterval = 31 * 86400
 
@@ -44,6 +46,10 @@ enum Simulator {
             try sample.execute(arguments: [vehicleId, name, at, value, nil, nil, nil])
         }
 
+        func string(_ vehicleId: Int64, _ name: String, _ at: Date, _ value: String) throws {
+            try sample.execute(arguments: [vehicleId, name, at, nil, value, nil, nil])
+        }
+
         /// One row per fix; the legacy latitude/longitude signals are read from it.
         func location(_ vehicleId: Int64, _ at: Date, _ lat: Double, _ lon: Double) throws {
             try sample.execute(arguments: [vehicleId, "currentLocationCoordinates", at, nil, nil, lat, lon])
@@ -69,7 +75,9 @@ enum Simulator {
             let routine = Routine(seed: UInt64(bitPattern: sandbox.seed), vehicleKey: Int64(index), home: (owner.homeLatitude, owner.homeLongitude))
             let before = record.state
             var routineFrom = from
+            var sleeping = false
             if let plan = try VehiclePlan.fetchOne(db, key: id) {
+                sleeping = plan.isAsleep(at: to)
                 // An explicit plan drives the car until it ends with a return to the routine (or is removed).
                 let planEnd = plan.resumeRoutine ? min(to, max(from, plan.endsAt)) : to
                 if planEnd > from { try play(vehicle: vehicle, state: &record.state, plan: plan, from: from, to: planEnd, writer: writer) }
@@ -79,11 +87,13 @@ enum Simulator {
             if routineFrom < to {
                 _ = try play(vehicle: vehicle, state: &record.state, routine: routine, from: routineFrom, to: to, writer: writer)
             }
+            try troubleCodes(vehicle, &record.state, routine: routine, from: from, to: to, writer: writer)
             let changed = record.state != before
             if changed {
-                record.updatedAt = to
+                // A car in deep sleep reports nothing: its readings keep their old time.
+                if !sleeping { record.updatedAt = to }
                 try record.update(db)
-                try writer.all(vehicle, record.state, to)
+                if !sleeping { try writer.all(vehicle, record.state, to) }
             }
         }
     }
@@ -111,6 +121,16 @@ enum Simulator {
             if vehicle.powertrain.hasFuelTank { past.fuelFraction = 0.9 }
             // Today is the fixture's truth: the sample written when the sandbox was made (at `now`) follows these.
             _ = try play(vehicle: vehicle, state: &past, routine: routine, from: from, to: now, writer: writer)
+            past.troubleCodes = []
+            try troubleCodes(vehicle, &past, routine: routine, from: from, to: now, writer: writer)
+            // The codes active now join today's state (the rest of it is the fixture's).
+            var today = record
+            today.state.troubleCodes = record.state.troubleCodes ?? past.troubleCodes
+            try today.update(db)
+            if let codes = today.state.troubleCodes {
+                try writer.string(id, "obdDTCList", now, TelemetrySignals.troubleCodeList(codes))
+                try writer.number(id, "obdStatusDTCCount", now, Double(codes.count))
+            }
             // A parked car stands where its latest trip ended.
             if !record.state.ignitionOn {
                 try db.execute(sql: """
@@ -177,7 +197,13 @@ enum Simulator {
             let f1 = next.timeIntervalSince(leg.start) / leg.duration
             let km = leg.distanceKm * (f1 - f0)
             state.odometerKm += km
+            let socBefore = state.stateOfCharge
             use(km, vehicle, &state, efficiency)
+            if let before = socBefore, let after = state.stateOfCharge, before >= lowBatteryFraction, after < lowBatteryFraction {
+                try writer.event(id, next, "lowBattery", metadata: #"{"stateOfCharge":\#((after * 1000).rounded() / 10)}"#)
+            }
+            // The alternator or DC-DC converter holds the 12 V battery up while the car runs.
+            state.lowVoltageBatteryV = 14.1
             let position = point(leg, f1)
             state.heading = Geo.heading(from: point(leg, f0), to: position).rounded()
             (state.latitude, state.longitude) = position
@@ -191,6 +217,11 @@ enum Simulator {
             if let fuel = state.fuelFraction { try writer.number(id, "powertrainFuelSystemRelativeLevel", next, fuel * 100) }
             t = next
         }
+        let pullAway = leg.start.addingTimeInterval(leg.duration / 5)
+        let harshStart = rng.double(in: 0...1) < 0.1
+        if harshStart, pullAway >= from, pullAway < to {
+            try writer.event(id, pullAway, "behavior.harshAcceleration", metadata: #"{"speedKph":\#(Int(leg.distanceKm / (leg.duration / 3600)))}"#)
+        }
         if leg.start < to, leg.start.addingTimeInterval(leg.duration / 2) >= from, leg.start.addingTimeInterval(leg.duration / 2) < to,
            rng.double(in: 0...1) < 0.15 {
             try writer.event(id, leg.start.addingTimeInterval(leg.duration / 2), "behavior.harshBraking", metadata: #"{"speedKph":\#(Int(state.speedKph))}"#)
@@ -199,6 +230,7 @@ enum Simulator {
             // Arrival: parked, ignition off; plug-ins plug in at home in the evening when not nearly full.
             state.speedKph = 0
             state.ignitionOn = false
+            state.lowVoltageBatteryV = 12.7
             (state.latitude, state.longitude) = leg.to
             try writer.event(id, end, "ignitionOff", duration: leg.duration)
             let tripId = "trp_" + Hex.encode(Keccak256.hash("\(id):\(leg.start.timeIntervalSince1970)").prefix(10))
@@ -226,6 +258,13 @@ enum Simulator {
         while t < to {
             let step = min(state.chargeState == .charging ? 900 : parkedStep, to.timeIntervalSince(t))
             let next = t.addingTimeInterval(step)
+            if next >= nextSample, state.chargeState != .charging, state.lowVoltageBatteryV > 11.0 {
+                // A parked car's 12 V battery drains slowly (half as fast in deep sleep, not while charging),
+                // a step at each 3-hour mark so that any way of playing the same time drains the same.
+                let before = state.lowVoltageBatteryV
+                state.lowVoltageBatteryV = max(11.0, ((before - (asleep ? 0.0024 : 0.0048)) * 10000).rounded() / 10000)
+                if before >= 11.8, state.lowVoltageBatteryV < 11.8 { try writer.event(id, nextSample, "lowVoltageBatteryLow") }
+            }
             if state.chargeState == .charging, let soc = state.stateOfCharge, let capacity = vehicle.batteryCapacityKWh, capacity > 0 {
                 let taper = soc < 0.8 ? 1 : max(0.25, (1 - soc) / 0.2)
                 let added = homeChargerKW * taper * step / 3600 / capacity
@@ -256,6 +295,40 @@ enum Simulator {
             }
             t = next
         }
+    }
+
+    /// Sets and clears the routine's trouble codes within `[from, to)`: an event and a sample each time.
+    /// Codes set by hand (a control-API patch) stay until patched away.
+    static func troubleCodes(_ vehicle: VehicleRecord, _ state: inout VehicleState, routine: Routine, from: Date, to: Date, writer: Writer) throws {
+        guard let id = vehicle.id else { return }
+        let episodes = routine.troubleEpisodes(vehicle.powertrain, from: from, to: to)
+        var codes = state.troubleCodes ?? []
+        if state.troubleCodes == nil {
+            // First time: what is active at `from`.
+            for episode in episodes where episode.start < from && episode.end > from && !codes.contains(where: { $0.code == episode.code }) {
+                codes.append(TroubleCode(code: episode.code, since: Timestamp.millis(episode.start)))
+            }
+        }
+        var changes: [(at: Date, episode: Routine.TroubleEpisode, set: Bool)] = []
+        for episode in episodes {
+            if episode.start >= from, episode.start < to { changes.append((episode.start, episode, true)) }
+            if episode.end >= from, episode.end < to { changes.append((episode.end, episode, false)) }
+        }
+        for change in changes.sorted(by: { $0.at < $1.at }) {
+            let since = Timestamp.millis(change.episode.start)
+            if change.set {
+                guard !codes.contains(where: { $0.code == change.episode.code }) else { continue }
+                codes.append(TroubleCode(code: change.episode.code, since: since))
+                try writer.event(id, change.at, "dtcSet", metadata: #"{"code":"\#(change.episode.code)"}"#)
+            } else {
+                guard codes.contains(where: { $0.code == change.episode.code && $0.since == since }) else { continue }
+                codes.removeAll { $0.code == change.episode.code && $0.since == since }
+                try writer.event(id, change.at, "dtcCleared", metadata: #"{"code":"\#(change.episode.code)"}"#)
+            }
+            try writer.string(id, "obdDTCList", change.at, TelemetrySignals.troubleCodeList(codes))
+            try writer.number(id, "obdStatusDTCCount", change.at, Double(codes.count))
+        }
+        state.troubleCodes = codes
     }
 
     static func use(_ km: Double, _ vehicle: VehicleRecord, _ state: inout VehicleState, _ e: Efficiency) {

@@ -301,6 +301,16 @@ enum Migrations {
                 t.column("steps", .text).notNull()
             }
         }
+        migrator.registerMigration("v12 trouble codes") { db in
+            try db.alter(table: "vehicleState") { t in t.add(column: "troubleCodes", .jsonText) }
+        }
+        migrator.registerMigration("v13 sandbox start") { db in
+            try db.alter(table: "sandbox") { t in
+                t.add(column: "historyDays", .integer)
+                t.add(column: "startAt", .datetime)
+                t.add(column: "startFrozen", .boolean)
+            }
+        }
         return migrator
     }
 }

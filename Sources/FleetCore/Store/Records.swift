@@ -73,6 +73,10 @@ public struct SandboxRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var settings: SandboxSettings
     /// The sandbox-clock time up to which the fleet has been simulated.
     public var simulatedUntil: Date?
+    /// How it was made, for a reset to make it again: days of history, and the clock's start when one was given.
+    public var historyDays: Int?
+    public var startAt: Date?
+    public var startFrozen: Bool?
 }
 
 public struct OwnerRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {

@@ -70,7 +70,17 @@ public enum TelemetrySignals {
         if vehicle.powertrain.hasEngine, let oil = s.oilLife {
             out.append(("powertrainCombustionEngineEngineOilRelativeLevel", .number(oil * 100)))
         }
+        if let codes = s.troubleCodes {
+            // VSS has DTCList as string[]; DIMO carries it as one string: a JSON array of the codes.
+            out.append(("obdDTCList", .string(troubleCodeList(codes))))
+            out.append(("obdStatusDTCCount", .number(Double(codes.count))))
+        }
         return out
+    }
+
+    /// `["P0420","P0171"]`.
+    static func troubleCodeList(_ codes: [TroubleCode]) -> String {
+        "[" + codes.map { "\"\($0.code)\"" }.joined(separator: ",") + "]"
     }
 
     /// Writes one sample per signal of the state at `time`.

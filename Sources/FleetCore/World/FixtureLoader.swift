@@ -203,6 +203,10 @@ public enum FleetValidation {
         if !(s.lowVoltageBatteryV >= 0 && s.lowVoltageBatteryV <= 30) { throw fail("lowVoltageBatteryV", "must be between 0 and 30") }
         if !(s.cabinTempC > -80 && s.cabinTempC < 100) { throw fail("cabinTempC", "must be between -80 and 100") }
         if !(s.outsideTempC > -80 && s.outsideTempC < 70) { throw fail("outsideTempC", "must be between -80 and 70") }
+        for (index, code) in (s.troubleCodes ?? []).enumerated() {
+            if !TroubleCode.isValid(code.code) { throw fail("troubleCodes[\(index)].code", "must be an OBD-II code such as P0420") }
+            if Timestamp.parse(code.since) == nil { throw fail("troubleCodes[\(index)].since", "must be an RFC 3339 timestamp") }
+        }
     }
 
     static func validateCoordinate(_ lat: Double, _ lon: Double, field: String) throws(FixtureError) {

@@ -70,7 +70,10 @@ public final class Fleet: Sendable {
     /// Writes `days` of simulated past before the sandbox's creation (used after a deferred bootstrap).
     public func writeHistory(_ id: String, days: Int = 30) async throws {
         try await database.write { db in
-            guard let sandbox = try SandboxRecord.fetchOne(db, key: id) else { return }
+            guard var sandbox = try SandboxRecord.fetchOne(db, key: id) else { return }
+            // A reset makes the same past again.
+            sandbox.historyDays = days
+            try sandbox.update(db)
             let existing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trip JOIN vehicle ON vehicle.id = trip.vehicleId WHERE vehicle.sandboxId = ?", arguments: [id]) ?? 0
             guard existing == 0 else { return }
             try Simulator.history(sandbox: sandbox, days: days, now: sandbox.createdAt, in: db)
@@ -137,7 +140,8 @@ public final class Fleet: Sendable {
             let clock = VirtualClock(realAnchor: real, virtualAnchor: now, scale: frozen ? 0 : 1)
             let record = SandboxRecord(
                 id: id, fixtures: fixtures, seed: Int64(bitPattern: doc.seed), createdAt: real,
-                seedDocument: try Self.encodeDocument(doc), clock: clock, settings: SandboxSettings(), simulatedUntil: now)
+                seedDocument: try Self.encodeDocument(doc), clock: clock, settings: SandboxSettings(), simulatedUntil: now,
+                historyDays: historyDays, startAt: startAt, startFrozen: frozen)
             try record.insert(db)
             try Self.materialize(doc, sandboxId: id, at: now, in: db)
             try Simulator.history(sandbox: record, days: historyDays, now: now, in: db)
@@ -217,13 +221,15 @@ public final class Fleet: Sendable {
                 try db.execute(sql: "DELETE FROM \(table) WHERE sandboxId = ?", arguments: [id])
             }
             for hook in Self.resetHooks { try hook(db, id) }
-            let now = Date()
-            sandbox.clock = .realTime(at: now)
+            // Back to how it was made: its start clock (or real time now) and its days of history.
+            let real = Date()
+            let now = sandbox.startAt ?? real
+            sandbox.clock = VirtualClock(realAnchor: real, virtualAnchor: now, scale: sandbox.startFrozen == true ? 0 : 1)
             sandbox.settings = SandboxSettings()
             sandbox.simulatedUntil = now
             try sandbox.update(db)
             try Self.materialize(doc, sandboxId: id, at: now, in: db)
-            try Simulator.history(sandbox: sandbox, days: 30, now: now, in: db)
+            try Simulator.history(sandbox: sandbox, days: sandbox.historyDays ?? 30, now: now, in: db)
             return try Self.fetchWorld(id, in: db)
         }
     }

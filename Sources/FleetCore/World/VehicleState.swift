@@ -73,6 +73,25 @@ public struct VehicleState: Codable, Sendable, Equatable {
     public var lowVoltageBatteryV: Double
     public var cabinTempC: Double
     public var outsideTempC: Double
+    /// Active diagnostic trouble codes, oldest first; nil until the simulation (or a patch) sets them.
+    public var troubleCodes: [TroubleCode]?
 
     public var anyDoorOpen: Bool { doors.ordered.contains { $0.value == .open } }
+}
+
+/// A diagnostic trouble code the car has set, with when it was set (RFC 3339).
+public struct TroubleCode: Codable, Sendable, Equatable {
+    public var code: String
+    public var since: String
+
+    public init(code: String, since: String) {
+        self.code = code
+        self.since = since
+    }
+
+    /// An OBD-II code: P, C, B or U and four hexadecimal digits.
+    public static func isValid(_ code: String) -> Bool {
+        let chars = Array(code)
+        return chars.count == 5 && "PCBU".contains(chars[0]) && chars.dropFirst().allSatisfy { $0.isHexDigit && ($0.isNumber || $0.isUppercase) }
+    }
 }

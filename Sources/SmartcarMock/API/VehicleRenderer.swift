@@ -144,11 +144,14 @@ struct VehicleRenderer {
     }
 
     var troubleCodes: JSONValue {
-        var codes: [JSONValue] = []
+        // The codes the car has set, each with when it set it; then codes read off its condition now.
+        var codes: [JSONValue] = (state.troubleCodes ?? []).map { .object([("code", .string($0.code)), ("timestamp", .string($0.since))]) }
         let stamp = JSONValue.string(Timestamp.millis(now))
-        if state.lowVoltageBatteryV < 11.8 { codes.append(.object([("code", "P0562"), ("timestamp", stamp)])) }
-        if state.tirePressureKPa.ordered.contains(where: { $0.value < 200 }) { codes.append(.object([("code", "C0750"), ("timestamp", stamp)])) }
-        if vehicle.powertrain.hasEngine, (state.oilLife ?? 1) < 0.05 { codes.append(.object([("code", "P0520"), ("timestamp", stamp)])) }
+        let set = Set((state.troubleCodes ?? []).map(\.code))
+        func add(_ code: String) { if !set.contains(code) { codes.append(.object([("code", .string(code)), ("timestamp", stamp)])) } }
+        if state.lowVoltageBatteryV < 11.8 { add("P0562") }
+        if state.tirePressureKPa.ordered.contains(where: { $0.value < 200 }) { add("C0750") }
+        if vehicle.powertrain.hasEngine, (state.oilLife ?? 1) < 0.05 { add("P0520") }
         return .object([("activeCodes", .array(codes))])
     }
 }
