@@ -21,7 +21,8 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [WebhookService(services: services, logger: logger)],
+        services: [WebhookService(services: services, logger: logger),
+                   SimulationTicker(fleet: services.fleet, interval: configuration.simulationTick, logger: logger)],
         onServerRunning: { channel in
             await onRunning(channel.localAddress?.port ?? configuration.port)
             Task { await services.completeBootstrap() }

@@ -33,6 +33,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds before the first webhook redelivery; each next waits twice as long (0 to 60, 0 redelivers at once).")
     var webhookRetryDelay = 1.0
 
+    @Option(help: "Seconds between background catch-ups of sandboxes whose clock runs (0: only when requests arrive).")
+    var tick: Double = 30
+
     @Option(name: .customLong("webhook-host"), help: "A host beyond loopback that may receive webhooks, e.g. a compose service name (repeatable; * allows any). Without it webhooks go to loopback only.")
     var webhookHosts: [String] = []
 
@@ -43,6 +46,7 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard (0...90).contains(historyDays) else { throw ValidationError("--history-days must be between 0 and 90") }
         guard (0...60).contains(webhookRetryDelay) else { throw ValidationError("--webhook-retry-delay must be between 0 and 60") }
+        guard (0...86400).contains(tick) else { throw ValidationError("--tick must be between 0 and 86400 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -59,6 +63,7 @@ struct Serve: AsyncParsableCommand {
                                                 webhookRetryDelay: webhookRetryDelay)
         if let fixtures { configuration.fixturesDirectory = URL(fileURLWithPath: fixtures) }
         configuration.webhookHosts = Set(webhookHosts.map { $0.lowercased() })
+        configuration.simulationTick = tick
         let services: FleetServices
         do {
             services = try await FleetServices.start(configuration)

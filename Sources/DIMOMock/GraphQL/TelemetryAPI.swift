@@ -10,7 +10,15 @@ struct TelemetryContext: Sendable {
     let fleet: Fleet
     let access: DIMOAccess
 
-    var permissions: Set<String> { Set(claims?["permissions"]?.arrayValue?.compactMap(\.stringValue) ?? []) }
+    /// The vehicle JWT's permissions, read once (every guarded field of every bucket asks).
+    let permissions: Set<String>
+
+    init(claims: JSONValue?, fleet: Fleet, access: DIMOAccess) {
+        self.claims = claims
+        self.fleet = fleet
+        self.access = access
+        permissions = Set(claims?["permissions"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+    }
 }
 
 /// Telemetry's privilege enum → the permission strings of the vehicle JWT.
@@ -121,17 +129,18 @@ enum TelemetryResolvers {
                 throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
             }
             guard let snapshot = try await vehicle(args, context), let vehicleId = snapshot.vehicle.id else { return nil }
-            // Buckets aligned to `from`; only non-empty ones, ascending.
-            let stamps = try await context.fleet.database.read { db in
-                try Date.fetchAll(db, sql: "SELECT DISTINCT timestamp FROM telemetrySample WHERE vehicleId = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp",
-                                  arguments: [vehicleId, from, to])
+            // Buckets aligned to `from`; only non-empty ones, ascending. The database numbers them in whole
+            // milliseconds (timestamps are stored as "YYYY-MM-DD HH:MM:SS.SSS"), so no sample lands in the
+            // wrong bucket by rounding.
+            let fromMillis = Int64((from.timeIntervalSince1970 * 1000).rounded(.down))
+            let intervalMillis = max(1, Int64((interval * 1000).rounded()))
+            let indices = try await context.fleet.database.read { db in
+                try Int64.fetchAll(db, sql: """
+                    SELECT DISTINCT (CAST(strftime('%s', timestamp) AS INTEGER) * 1000 + CAST(substr(timestamp, 21, 3) AS INTEGER) - ?) / ? AS bucket
+                    FROM telemetrySample WHERE vehicleId = ? AND timestamp >= ? AND timestamp < ? ORDER BY bucket
+                    """, arguments: [fromMillis, intervalMillis, vehicleId, from, to])
             }
-            var starts: [Date] = []
-            for stamp in stamps {
-                let index = (stamp.timeIntervalSince(from) / interval).rounded(.down)
-                let start = from.addingTimeInterval(index * interval)
-                if starts.last != start { starts.append(start) }
-            }
+            let starts = indices.map { from.addingTimeInterval(Double($0) * interval) }
             if starts.isEmpty { return nil }
             // One read per signal for the whole range, shared by every bucket of this request.
             let cache = SampleCache(fleet: context.fleet, vehicleId: vehicleId, from: from, to: to)

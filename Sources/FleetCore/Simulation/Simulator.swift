@@ -96,6 +96,18 @@ enum Simulator {
                 if !sleeping { try writer.all(vehicle, record.state, to) }
             }
         }
+        try prune(sandbox: sandbox, from: from, to: to, in: db)
+    }
+
+    /// Drops samples, events and trips older than the sandbox's retention, once per simulated day
+    /// (when `[from, to)` crosses a UTC midnight) so that catching up minute by minute stays cheap.
+    static func prune(sandbox: SandboxRecord, from: Date, to: Date, in db: Database) throws {
+        guard (from.timeIntervalSince1970 / 86400).rounded(.down) != (to.timeIntervalSince1970 / 86400).rounded(.down) else { return }
+        let cutoff = to.addingTimeInterval(-Double(sandbox.settings.retentionDays) * 86400)
+        let vehicles = "SELECT id FROM vehicle WHERE sandboxId = ?"
+        try db.execute(sql: "DELETE FROM telemetrySample WHERE vehicleId IN (\(vehicles)) AND timestamp < ?", arguments: [sandbox.id, cutoff])
+        try db.execute(sql: "DELETE FROM vehicleEvent WHERE vehicleId IN (\(vehicles)) AND timestamp < ?", arguments: [sandbox.id, cutoff])
+        try db.execute(sql: "DELETE FROM trip WHERE vehicleId IN (\(vehicles)) AND endTime < ?", arguments: [sandbox.id, cutoff])
     }
 
     /// A 30-day past for a new sandbox, ending in the fixture's own state at `now`.
@@ -186,6 +198,8 @@ enum Simulator {
             state.hood = .closed
             state.isLocked = true
             state.ignitionOn = true
+            // Rolling tires warm up and gain a little pressure; they give it back when parked.
+            adjustTires(&state, by: tireWarmUpKPa)
             try writer.event(id, leg.start, "ignitionOn")
         }
         let segmentStart = max(leg.start, from)
@@ -231,6 +245,7 @@ enum Simulator {
             state.speedKph = 0
             state.ignitionOn = false
             state.lowVoltageBatteryV = 12.7
+            adjustTires(&state, by: -tireWarmUpKPa)
             (state.latitude, state.longitude) = leg.to
             try writer.event(id, end, "ignitionOff", duration: leg.duration)
             let tripId = "trp_" + Hex.encode(Keccak256.hash("\(id):\(leg.start.timeIntervalSince1970)").prefix(10))
@@ -251,6 +266,7 @@ enum Simulator {
             // A car caught mid-drive by the interval (a fixture that starts moving) pulls over.
             state.speedKph = 0
             state.ignitionOn = false
+            adjustTires(&state, by: -tireWarmUpKPa)
             try writer.event(id, from, "ignitionOff")
         }
         var t = from
@@ -283,7 +299,10 @@ enum Simulator {
                 nextSample = nextSample.addingTimeInterval(parkedStep)
             } else if next >= nextSample {
                 let hour = (next.timeIntervalSince1970 + (state.longitude / 15).rounded() * 3600).truncatingRemainder(dividingBy: 86400) / 3600
-                state.outsideTempC = ((14 + 6 * sin((hour - 9) / 24 * 2 * .pi)) * 10).rounded() / 10
+                let temperature = ((14 + 6 * sin((hour - 9) / 24 * 2 * .pi)) * 10).rounded() / 10
+                // Tire pressure follows the air temperature, about 1 kPa per °C.
+                adjustTires(&state, by: temperature - state.outsideTempC)
+                state.outsideTempC = temperature
                 state.cabinTempC = state.outsideTempC
                 try writer.number(id, "exteriorAirTemperature", next, state.outsideTempC)
                 try writer.number(id, "lowVoltageBatteryCurrentVoltage", next, state.lowVoltageBatteryV)
@@ -329,6 +348,16 @@ enum Simulator {
             try writer.number(id, "obdStatusDTCCount", change.at, Double(codes.count))
         }
         state.troubleCodes = codes
+    }
+
+    static let tireWarmUpKPa = 6.0
+
+    /// Adds `kPa` to every tire (rounded to 0.1 kPa, never below zero).
+    static func adjustTires(_ state: inout VehicleState, by kPa: Double) {
+        guard kPa != 0 else { return }
+        func adjusted(_ value: Double) -> Double { max(0, ((value + kPa) * 10).rounded() / 10) }
+        state.tirePressureKPa = Corners(frontLeft: adjusted(state.tirePressureKPa.frontLeft), frontRight: adjusted(state.tirePressureKPa.frontRight),
+                                        backLeft: adjusted(state.tirePressureKPa.backLeft), backRight: adjusted(state.tirePressureKPa.backRight))
     }
 
     static func use(_ km: Double, _ vehicle: VehicleRecord, _ state: inout VehicleState, _ e: Efficiency) {

@@ -263,6 +263,7 @@ extension Fleet {
             if record.state.ignitionOn || record.state.speedKph > 0 {
                 record.state.ignitionOn = false
                 record.state.speedKph = 0
+                Simulator.adjustTires(&record.state, by: -Simulator.tireWarmUpKPa)
                 try writer.event(vehicleId, now, "ignitionOff")
             }
             for index in plan.steps.indices {

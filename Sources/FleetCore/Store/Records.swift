@@ -15,14 +15,17 @@ public struct SandboxSettings: Codable, Sendable, Equatable {
     public var journalSize: Int = 1000
     /// Changes whenever a rate-limit setting is set, so the buckets start full again.
     public var rateLimitGeneration: UInt64 = 0
+    /// Days of telemetry samples, events and trips kept behind the sandbox clock; older ones are pruned.
+    public var retentionDays: Int = 90
 
     public init() {}
 
     public static let journalSizeRange = 1...100_000
     public static let requestsPerMinuteRange = 1...100_000
     public static let burstRange = 1...1_000_000
+    public static let retentionDaysRange = 1...3650
 
-    enum CodingKeys: String, CodingKey { case rateLimits, appRequestsPerMinute, appBurst, vehicleRequestsPerMinute, journalSize, rateLimitGeneration }
+    enum CodingKeys: String, CodingKey { case rateLimits, appRequestsPerMinute, appBurst, vehicleRequestsPerMinute, journalSize, rateLimitGeneration, retentionDays }
 
     // Rows written before a setting existed get its default.
     public init(from decoder: Decoder) throws {
@@ -34,6 +37,7 @@ public struct SandboxSettings: Codable, Sendable, Equatable {
         vehicleRequestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .vehicleRequestsPerMinute) ?? defaults.vehicleRequestsPerMinute
         journalSize = try container.decodeIfPresent(Int.self, forKey: .journalSize) ?? defaults.journalSize
         rateLimitGeneration = try container.decodeIfPresent(UInt64.self, forKey: .rateLimitGeneration) ?? defaults.rateLimitGeneration
+        retentionDays = try container.decodeIfPresent(Int.self, forKey: .retentionDays) ?? defaults.retentionDays
     }
 
     /// Sets one setting from its JSON value, as `PATCH …/sandboxes/{id}` names it; throws
@@ -53,9 +57,10 @@ public struct SandboxSettings: Codable, Sendable, Equatable {
         case "appBurst": appBurst = try integer(Self.burstRange)
         case "vehicleRequestsPerMinute": vehicleRequestsPerMinute = try integer(Self.requestsPerMinuteRange)
         case "journalSize": journalSize = try integer(Self.journalSizeRange)
+        case "retentionDays": retentionDays = try integer(Self.retentionDaysRange)
         default: throw FleetError.invalid(field: "settings.\(name)", reason: "unknown setting")
         }
-        if name != "journalSize" { rateLimitGeneration = UInt64.random(in: 1...UInt64.max) }
+        if name != "journalSize" && name != "retentionDays" { rateLimitGeneration = UInt64.random(in: 1...UInt64.max) }
     }
 }
 

@@ -11,6 +11,27 @@ public struct TelemetrySample: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var valueString: String?
     public var latitude: Double?
     public var longitude: Double?
+
+    public init(vehicleId: Int64, name: String, timestamp: Date, valueNumber: Double?, valueString: String?, latitude: Double?, longitude: Double?) {
+        self.vehicleId = vehicleId
+        self.name = name
+        self.timestamp = timestamp
+        self.valueNumber = valueNumber
+        self.valueString = valueString
+        self.latitude = latitude
+        self.longitude = longitude
+    }
+
+    /// Read straight from the row: range queries fetch thousands of these, and Codable decoding is slow.
+    public init(row: Row) throws {
+        vehicleId = row["vehicleId"]
+        name = row["name"]
+        timestamp = row["timestamp"]
+        valueNumber = row["valueNumber"]
+        valueString = row["valueString"]
+        latitude = row["latitude"]
+        longitude = row["longitude"]
+    }
 }
 
 /// The vehicle's physical state as DIMO signals: the same truth the Smartcar surface renders,

@@ -67,6 +67,7 @@ enum ControlDTO {
         var appBurst: Int
         var vehicleRequestsPerMinute: Int
         var journalSize: Int
+        var retentionDays: Int
 
         init(_ settings: SandboxSettings) {
             rateLimits = settings.rateLimits
@@ -74,6 +75,7 @@ enum ControlDTO {
             appBurst = settings.appBurst
             vehicleRequestsPerMinute = settings.vehicleRequestsPerMinute
             journalSize = settings.journalSize
+            retentionDays = settings.retentionDays
         }
     }
 

@@ -1,0 +1,38 @@
+import FleetCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs with the server: every `interval` seconds plays each running (not frozen) sandbox up to its
+/// clock, so at real-time speed cars drive, charge and fire webhooks even when nobody asks.
+/// Requests catch their own sandbox up too (`SimulationMiddleware`); this covers the quiet times.
+struct SimulationTicker: Service {
+    let fleet: Fleet
+    let interval: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        // A service that returns would stop the server: with no ticking, just wait for the shutdown.
+        guard interval > 0 else { return try await gracefulShutdown() }
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: .seconds(interval))
+                } catch {
+                    return  // shutting down
+                }
+                await tick()
+            }
+        }
+    }
+
+    func tick() async {
+        do {
+            for sandbox in try await fleet.sandboxes() where !sandbox.clock.isFrozen {
+                try await fleet.catchUp(sandbox.id, minimumStep: min(60, interval))
+            }
+        } catch {
+            logger.warning("background simulation failed: \(error)")
+        }
+    }
+}
