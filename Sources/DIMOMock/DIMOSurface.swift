@@ -25,8 +25,10 @@ public struct DIMOSurface: RouterMiddleware {
         developerTokens = JWTIssuer(access: access, issuer: JWTIssuer.developerIssuer)
         vehicleTokens = JWTIssuer(access: access, issuer: JWTIssuer.vehicleIssuer)
         identity = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: IdentitySchema.sdl, resolvers: IdentityResolvers.all), complexityLimit: nil)
-        telemetry = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: TelemetrySchema.sdl, resolvers: TelemetryResolvers.all,
-                                                                      guard: TelemetryResolvers.fieldGuard), complexityLimit: 100)
+        let telemetrySchema = try ExecutableSchema.build(sdl: TelemetrySchema.sdl, resolvers: TelemetryResolvers.all, guard: TelemetryResolvers.fieldGuard)
+        let signals = try SignalsFastPath(sdl: TelemetrySchema.sdl)
+        telemetry = GraphQLEndpoint(schema: telemetrySchema, complexityLimit: 100,
+                                    fastPath: { document, request, context in await signals.answer(document, request: request, context: context) })
         fetch = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: FetchSchema.sdl, resolvers: FetchResolvers.all), complexityLimit: nil)
     }
 

@@ -46,6 +46,9 @@ struct GQLObject: Sendable {
 /// introspection, with every object field answered by `resolvers["Type.field"]`, or else by the
 /// source object's value of that name.
 enum ExecutableSchema {
+    /// A field's schema directives (`@requiresAllOfPrivileges(privileges: [...])` → its enum values).
+    static func directives(of node: FieldDefinition?) -> FieldDirectives { Builder.directives(of: node) }
+
     static func build(sdl: String, resolvers: [String: FieldResolver], guard fieldGuard: FieldGuard? = nil) throws -> GraphQLSchema {
         let base = try buildSchema(source: sdl)
         let builder = Builder(base: base, resolvers: resolvers, fieldGuard: fieldGuard)

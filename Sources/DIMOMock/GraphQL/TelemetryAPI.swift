@@ -91,6 +91,68 @@ enum TelemetryResolvers {
         }
     }
 
+    /// `signals`: the non-empty buckets of the range, each a `SignalAggregations` whose fields `aggregate` answers.
+    static func signalBuckets(_ args: Map, _ context: TelemetryContext) async throws -> [GQLObject]? {
+        try validateSource(args["filter"])
+        guard let intervalText = args["interval"].stringArg else { return nil }
+        let interval = try GoDuration.parse(intervalText)
+        guard interval >= 0.000001 else {
+            throw FieldError("invalid argument: interval is not a positive integer", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+        }
+        guard let fromText = args["from"].stringArg, let from = Timestamp.parse(fromText),
+              let toText = args["to"].stringArg, let to = Timestamp.parse(toText) else { return nil }
+        if from > to {
+            throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
+        }
+        guard let snapshot = try await vehicle(args, context), let vehicleId = snapshot.vehicle.id else { return nil }
+        // Buckets aligned to `from`; only non-empty ones, ascending. The database numbers them in whole
+        // milliseconds (timestamps are stored as "YYYY-MM-DD HH:MM:SS.SSS"), so no sample lands in the
+        // wrong bucket by rounding.
+        let fromMillis = Int64((from.timeIntervalSince1970 * 1000).rounded(.down))
+        let intervalMillis = max(1, Int64((interval * 1000).rounded()))
+        let indices = try await context.fleet.database.read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT DISTINCT (CAST(strftime('%s', timestamp) AS INTEGER) * 1000 + CAST(substr(timestamp, 21, 3) AS INTEGER) - ?) / ? AS bucket
+                FROM telemetrySample WHERE vehicleId = ? AND timestamp >= ? AND timestamp < ? ORDER BY bucket
+                """, arguments: [fromMillis, intervalMillis, vehicleId, from, to])
+        }
+        let starts = indices.map { from.addingTimeInterval(Double($0) * interval) }
+        if starts.isEmpty { return nil }
+        // One read per signal for the whole range, shared by every bucket of this request.
+        let cache = SampleCache(fleet: context.fleet, vehicleId: vehicleId, from: from, to: to)
+        return starts.map { start in
+            GQLObject("SignalAggregations", ["timestamp": time(start), "_vehicleId": vehicleId, "_from": start,
+                                             "_to": min(start.addingTimeInterval(interval), to), "_cache": cache])
+        }
+    }
+
+    /// One aggregation of one bucket (`field` is the signal's name, or `timestamp`).
+    static func aggregate(_ bucket: GQLObject, field: String, args: Map, context: TelemetryContext) async throws -> (any Sendable)? {
+        guard let vehicleId = bucket["_vehicleId"] as? Int64,
+              let from = bucket["_from"] as? Date, let to = bucket["_to"] as? Date else { return nil }
+        let name = field
+        if name == "timestamp" { return bucket["timestamp"] }
+        let sourceName: String
+        switch name {
+        case "currentLocationApproximateLatitude": sourceName = "currentLocationLatitude"
+        case "currentLocationApproximateLongitude": sourceName = "currentLocationLongitude"
+        default: sourceName = name
+        }
+        var samples: [TelemetrySample]
+        if let cache = bucket["_cache"] as? SampleCache {
+            samples = try await cache.samples(sourceName, from: from, to: to)
+        } else {
+            samples = try await context.fleet.samples(vehicleId: vehicleId, name: sourceName, from: from, to: to)
+        }
+        if let filter = Optional(args["filter"]), !filter.isAbsent, name != "currentLocationCoordinates" {
+            samples = samples.filter { sample in sample.valueNumber.map { FloatFilter.matches($0, filter) } ?? false }
+        }
+        guard !samples.isEmpty, let agg = args["agg"].stringArg else { return nil }
+        let result = Aggregation.apply(agg, to: samples, seed: UInt64(from.timeIntervalSince1970))
+        if name.hasPrefix("currentLocationApproximate"), let value = result as? Double { return approximate(value) }
+        return result
+    }
+
     static var all: [String: FieldResolver] {
         var r: [String: FieldResolver] = [:]
 
@@ -115,66 +177,11 @@ enum TelemetryResolvers {
             return GQLObject("SignalCollection", fields)
         }
 
-        r["Query.signals"] = { _, args, ctx, _ in
-            let context = try context(ctx)
-            try validateSource(args["filter"])
-            guard let intervalText = args["interval"].stringArg else { return nil }
-            let interval = try GoDuration.parse(intervalText)
-            guard interval >= 0.000001 else {
-                throw FieldError("invalid argument: interval is not a positive integer", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
-            }
-            guard let fromText = args["from"].stringArg, let from = Timestamp.parse(fromText),
-                  let toText = args["to"].stringArg, let to = Timestamp.parse(toText) else { return nil }
-            if from > to {
-                throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
-            }
-            guard let snapshot = try await vehicle(args, context), let vehicleId = snapshot.vehicle.id else { return nil }
-            // Buckets aligned to `from`; only non-empty ones, ascending. The database numbers them in whole
-            // milliseconds (timestamps are stored as "YYYY-MM-DD HH:MM:SS.SSS"), so no sample lands in the
-            // wrong bucket by rounding.
-            let fromMillis = Int64((from.timeIntervalSince1970 * 1000).rounded(.down))
-            let intervalMillis = max(1, Int64((interval * 1000).rounded()))
-            let indices = try await context.fleet.database.read { db in
-                try Int64.fetchAll(db, sql: """
-                    SELECT DISTINCT (CAST(strftime('%s', timestamp) AS INTEGER) * 1000 + CAST(substr(timestamp, 21, 3) AS INTEGER) - ?) / ? AS bucket
-                    FROM telemetrySample WHERE vehicleId = ? AND timestamp >= ? AND timestamp < ? ORDER BY bucket
-                    """, arguments: [fromMillis, intervalMillis, vehicleId, from, to])
-            }
-            let starts = indices.map { from.addingTimeInterval(Double($0) * interval) }
-            if starts.isEmpty { return nil }
-            // One read per signal for the whole range, shared by every bucket of this request.
-            let cache = SampleCache(fleet: context.fleet, vehicleId: vehicleId, from: from, to: to)
-            return starts.map { start in
-                GQLObject("SignalAggregations", ["timestamp": time(start), "_vehicleId": vehicleId, "_from": start,
-                                                 "_to": min(start.addingTimeInterval(interval), to), "_cache": cache])
-            }
-        }
+        r["Query.signals"] = { _, args, ctx, _ in try await signalBuckets(args, try context(ctx)) }
 
         r["SignalAggregations.*"] = { source, args, ctx, info in
-            let context = try context(ctx)
-            guard let bucket = source as? GQLObject, let vehicleId = bucket["_vehicleId"] as? Int64,
-                  let from = bucket["_from"] as? Date, let to = bucket["_to"] as? Date else { return nil }
-            let name = info.fieldName
-            if name == "timestamp" { return bucket["timestamp"] }
-            let sourceName: String
-            switch name {
-            case "currentLocationApproximateLatitude": sourceName = "currentLocationLatitude"
-            case "currentLocationApproximateLongitude": sourceName = "currentLocationLongitude"
-            default: sourceName = name
-            }
-            var samples: [TelemetrySample]
-            if let cache = bucket["_cache"] as? SampleCache {
-                samples = try await cache.samples(sourceName, from: from, to: to)
-            } else {
-                samples = try await context.fleet.samples(vehicleId: vehicleId, name: sourceName, from: from, to: to)
-            }
-            if let filter = Optional(args["filter"]), !filter.isAbsent, name != "currentLocationCoordinates" {
-                samples = samples.filter { sample in sample.valueNumber.map { FloatFilter.matches($0, filter) } ?? false }
-            }
-            guard !samples.isEmpty, let agg = args["agg"].stringArg else { return nil }
-            let result = Aggregation.apply(agg, to: samples, seed: UInt64(from.timeIntervalSince1970))
-            if name.hasPrefix("currentLocationApproximate"), let value = result as? Double { return approximate(value) }
-            return result
+            guard let bucket = source as? GQLObject else { return nil }
+            return try await aggregate(bucket, field: info.fieldName, args: args, context: try context(ctx))
         }
 
         r["Query.availableSignals"] = { _, args, ctx, _ in
