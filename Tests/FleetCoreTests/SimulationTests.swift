@@ -1,4 +1,4 @@
-import FleetCore
+@testable import FleetCore
 import Foundation
 import GRDB
 import Testing
@@ -148,5 +148,36 @@ import Testing
         let newId = try #require(after.first?.vehicle.id)
         let again = try await fleet.samples(vehicleId: newId, name: "powertrainTransmissionTravelledDistance", from: .distantPast, to: .distantFuture)
         #expect(again.map(\.valueNumber) == pastSamples.map(\.valueNumber) && again.map(\.timestamp) == pastSamples.map(\.timestamp))
+    }
+}
+
+/// AC at home, DC fast charging away from it.
+@Suite struct ChargingCurveTests {
+    @Test func dcFastChargingAwayFromHomeIsFasterAndStopsAtEightyPercent() async throws {
+        let fleet = try await makeFleet()
+        let world = try await fleet.createSandbox(SandboxRequest(seed: 12, vehicles: 6, historyDays: 0))
+        let bev = try #require(world.vehicles.first { $0.powertrain == .bev })
+        let snapshot = try await fleet.vehicle(in: world.sandbox.id, vin: bev.vin)
+        var start = snapshot.state
+        start.stateOfCharge = 0.2
+        start.chargeLimit = 0.9
+        start.isPluggedIn = true
+        start.chargeState = .charging
+        start.ignitionOn = false
+        start.speedKph = 0
+        let here = (start.latitude, start.longitude)
+        let t0 = Date(timeIntervalSince1970: 1_785_000_000)
+        let initial = start
+        let (ac, dc) = try await fleet.database.write { db -> (VehicleState, VehicleState) in
+            let writer = try Simulator.Writer(db)
+            var atHome = initial, away = initial
+            try Simulator.park(bev, &atHome, from: t0, to: t0.addingTimeInterval(3600), home: here, writer: writer)
+            try Simulator.park(bev, &away, from: t0, to: t0.addingTimeInterval(3600), home: Geo.offset(here, km: 30, bearing: 1), writer: writer)
+            return (atHome, away)
+        }
+        let acSoc = try #require(ac.stateOfCharge), dcSoc = try #require(dc.stateOfCharge)
+        #expect(acSoc > 0.2 && acSoc < 0.4, "an hour at 7.2 kW: \(acSoc)")
+        #expect(ac.chargeState == .charging)
+        #expect(dcSoc == 0.8 && dc.chargeState == .fullyCharged, "an hour on a 150 kW charger ends at 80 %: \(dcSoc)")
     }
 }

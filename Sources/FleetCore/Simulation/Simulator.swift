@@ -9,6 +9,10 @@ enum Simulator {
     static let drivingStep: TimeInterval = 600
     static let parkedStep: TimeInterval = 3 * 3600
     static let homeChargerKW = 7.2
+    /// A DC fast charger's peak power, the state of charge below which a BEV away from home uses one, and where it stops.
+    static let dcChargerKW = 150.0
+    static let dcFastChargeBelow = 0.35
+    static let dcChargeLimit = 0.8
     /// Below this state of charge a drive raises a `lowBattery` event.
     static let lowBatteryFraction = 0.15
     /// The longest stretch one clock change plays out; a bigger jump skips the time before it (cars stay parked).
@@ -167,12 +171,12 @@ enum Simulator {
         var cursor = from
         for leg in legs {
             let start = max(leg.start, from)
-            if start > cursor { try park(vehicle, &state, from: cursor, to: min(start, to), writer: writer) }
+            if start > cursor { try park(vehicle, &state, from: cursor, to: min(start, to), home: routine.home, writer: writer) }
             if leg.start >= to { break }
             try drive(vehicle, &state, leg: leg, from: from, to: to, efficiency: efficiency, seed: routine.seed, writer: writer)
             cursor = min(leg.start.addingTimeInterval(leg.duration), to)
         }
-        if cursor < to { try park(vehicle, &state, from: cursor, to: to, writer: writer) }
+        if cursor < to { try park(vehicle, &state, from: cursor, to: to, home: routine.home, writer: writer) }
         return state != before
     }
 
@@ -254,13 +258,21 @@ enum Simulator {
                 state.isPluggedIn = true
                 state.chargeState = .charging
                 try writer.event(id, end.addingTimeInterval(120), "chargingStarted")
+            } else if vehicle.powertrain == .bev, !leg.endsAtHome, let soc = state.stateOfCharge, soc < dcFastChargeBelow {
+                // Low away from home: a DC fast charger.
+                state.isPluggedIn = true
+                state.chargeState = .charging
+                try writer.event(id, end.addingTimeInterval(300), "chargingStarted", metadata: #"{"kind":"DC"}"#)
             }
             try writer.all(vehicle, state, end)
         }
     }
 
     /// Parked time: charging if plugged in, and a sample every few hours unless the car is in deep sleep.
-    static func park(_ vehicle: VehicleRecord, _ state: inout VehicleState, from: Date, to: Date, asleep: Bool = false, writer: Writer) throws {
+    /// Charging is AC at home (or wherever `home` is unknown) and DC fast charging elsewhere.
+    static func park(_ vehicle: VehicleRecord, _ state: inout VehicleState, from: Date, to: Date, asleep: Bool = false,
+                     home: (Double, Double)? = nil, writer: Writer) throws {
+        let fastCharger = home.map { Geo.kilometres(from: $0, to: (state.latitude, state.longitude)) > 0.5 } ?? false
         guard let id = vehicle.id, to > from else { return }
         if state.speedKph > 0 || state.ignitionOn {
             // A car caught mid-drive by the interval (a fixture that starts moving) pulls over.
@@ -272,7 +284,7 @@ enum Simulator {
         var t = from
         var nextSample = Date(timeIntervalSince1970: ((from.timeIntervalSince1970 / parkedStep).rounded(.down) + 1) * parkedStep)
         while t < to {
-            let step = min(state.chargeState == .charging ? 900 : parkedStep, to.timeIntervalSince(t))
+            let step = min(state.chargeState == .charging ? (fastCharger ? 120 : 900) : parkedStep, to.timeIntervalSince(t))
             let next = t.addingTimeInterval(step)
             if next >= nextSample, state.chargeState != .charging, state.lowVoltageBatteryV > 11.0 {
                 // A parked car's 12 V battery drains slowly (half as fast in deep sleep, not while charging),
@@ -282,11 +294,14 @@ enum Simulator {
                 if before >= 11.8, state.lowVoltageBatteryV < 11.8 { try writer.event(id, nextSample, "lowVoltageBatteryLow") }
             }
             if state.chargeState == .charging, let soc = state.stateOfCharge, let capacity = vehicle.batteryCapacityKWh, capacity > 0 {
-                let taper = soc < 0.8 ? 1 : max(0.25, (1 - soc) / 0.2)
-                let added = homeChargerKW * taper * step / 3600 / capacity
-                var newSoc = min(state.chargeLimit, soc + added)
-                if newSoc >= state.chargeLimit - 0.0005 {
-                    newSoc = state.chargeLimit
+                // AC: flat to 80 %, then tapering. DC: full power to 50 %, tapering to 80 %, where it stops.
+                let power = fastCharger ? dcChargerKW * (soc < 0.5 ? 1 : max(0.1, (0.85 - soc) / 0.35))
+                                        : homeChargerKW * (soc < 0.8 ? 1 : max(0.25, (1 - soc) / 0.2))
+                let limit = fastCharger ? min(state.chargeLimit, dcChargeLimit) : state.chargeLimit
+                let added = power * step / 3600 / capacity
+                var newSoc = soc >= limit ? soc : min(limit, soc + added)
+                if newSoc >= limit - 0.0005 {
+                    newSoc = max(soc, limit)
                     state.chargeState = .fullyCharged
                     try writer.event(id, next, "chargingCompleted")
                 }
