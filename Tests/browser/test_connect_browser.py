@@ -22,7 +22,7 @@ import uuid
 from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -101,7 +101,9 @@ def authorize_url(base_url, sandbox, *, state, mode="live", redirect_uri=None, *
 
 
 def wait(driver, timeout=None):
-    return WebDriverWait(driver, timeout or WAIT)
+    # While a page is being replaced, Chromium's inspector can report a node of the old document
+    # ("Node with given id does not belong to the document"): poll again instead of failing.
+    return WebDriverWait(driver, timeout or WAIT, ignored_exceptions=(WebDriverException,))
 
 
 def shoot(driver, shots, name):
