@@ -5,26 +5,6 @@ import Hummingbird
 
 /// DIMO's part of the fault catalogue, per service, each in that service's own error format.
 public enum DIMOFaults {
-    /// The service of a DIMO path, or nil.
-    public static func service(path: String) -> String? {
-        let (_, bare) = DIMOSurface.sandboxPrefix(path)
-        let segments = bare.split(separator: "/").map(String.init)
-        switch true {
-        case bare.hasPrefix("/auth/"), bare == "/keys", bare.hasPrefix("/.well-known/"): return "auth"
-        case bare.hasPrefix("/v1/tokens/exchange"): return "token-exchange"
-        case bare.hasPrefix("/identity/query"): return "identity"
-        case bare.hasPrefix("/telemetry/query"): return "telemetry"
-        case bare.hasPrefix("/fetch/query"): return "fetch"
-        case bare.hasPrefix("/v2/attestation/"), bare.hasPrefix("/v1/vc/"): return "attestation"
-        case bare.hasPrefix("/v1/webhooks"): return "vehicle-triggers"
-        case bare.hasPrefix("/device-definitions"): return "device-definitions"
-        case segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles": return "valuations"
-        case bare.hasPrefix("/v1/vehicle/"): return "trips"
-        case bare == "/", bare == "/agents", bare.hasPrefix("/agents/"): return "conversations"
-        default: return nil
-        }
-    }
-
     static func graphQLError(_ message: String, path: String, code: String?) -> Response {
         var error: [(String, JSONValue)] = [("message", .string(message)), ("path", .array([.string(path)]))]
         if let code { error.append(("extensions", .object([("code", .string(code))]))) }

@@ -6,7 +6,7 @@ import Hummingbird
 /// DIMO's HTTP surface on one origin: the auth server, token exchange, the GraphQL APIs
 /// (`/identity/query`, `/telemetry/query`) and the REST services (with the Agents API's health check at `/`),
 /// each with its own error format.
-/// Requests on other paths pass through.
+/// Serves the requests the resolution addressed to DIMO; the others pass through untouched.
 public struct DIMOSurface: RouterMiddleware {
     public typealias Context = FleetRequestContext
     let fleet: Fleet
@@ -32,37 +32,25 @@ public struct DIMOSurface: RouterMiddleware {
         fetch = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: FetchSchema.sdl, resolvers: FetchResolvers.all), complexityLimit: nil)
     }
 
-    /// A path under `/sandbox/{id}` names the sandbox for public queries without ids.
-    public static func sandboxPrefix(_ path: String) -> (String?, String) {
-        let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true)
-        if parts.count == 3, parts[0] == "sandbox" { return (String(parts[1]), "/" + parts[2]) }
-        return (nil, path)
-    }
-
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let (pathSandbox, path) = Self.sandboxPrefix(request.normalizedPath)
+        guard let target = context.scope.resolution?.target, target.vendor == .dimo else { return try await next(request, context) }
+        let (pathSandbox, path) = (target.pathSandbox, target.path)
         let method = request.method
         let scope = context.scope
         let auth = WebAuth(access: access, developerTokens: developerTokens, vehicleTokens: vehicleTokens)
         switch (method, path) {
         case (.post, "/auth/web3/generate_challenge"):
-            scope.vendor = "dimo"
             return try await auth.generateChallenge(request, body: await request.collectBody() ?? Data(), scope: scope)
         case (.post, "/auth/web3/submit_challenge"):
-            scope.vendor = "dimo"
             return try await auth.submitChallenge(request, body: await request.collectBody() ?? Data(), scope: scope)
         case (.get, "/keys"):
-            scope.vendor = "dimo"
             return try await auth.keys()
         case (.get, "/.well-known/openid-configuration"):
-            scope.vendor = "dimo"
             return auth.discovery(origin: "")
         case (.post, "/v1/tokens/exchange"):
-            scope.vendor = "dimo"
             return try await TokenExchange(access: access, developerTokens: developerTokens, vehicleTokens: vehicleTokens)
                 .handle(request, body: await request.collectBody() ?? Data(), scope: scope)
         case (_, "/identity/query"):
-            scope.vendor = "dimo"
             let sandboxId = pathSandbox ?? request.headers[.fleetmockSandbox] ?? Fleet.defaultSandboxId
             guard let sandbox = try? await fleet.world(sandboxId).sandbox else {
                 return GraphQLEndpoint.transportError("unknown sandbox \(sandboxId)")
@@ -74,7 +62,6 @@ public struct DIMOSurface: RouterMiddleware {
                 return await identity.execute(graphQLRequest, context: IdentityContext(sandboxId: sandboxId, access: access, now: sandbox.clock.now()))
             }
         case (_, "/telemetry/query"), (_, "/fetch/query"):
-            scope.vendor = "dimo"
             var claims: JSONValue?
             if let header = request.headers[.authorization] {
                 let parts = header.split(separator: " ", maxSplits: 1)
@@ -94,51 +81,40 @@ public struct DIMOSurface: RouterMiddleware {
                 return await endpoint.execute(graphQLRequest, context: TelemetryContext(claims: claims, fleet: fleet, access: access))
             }
         case (.post, _) where path.hasPrefix("/v2/attestation/"):
-            scope.vendor = "dimo"
             let parts = path.split(separator: "/").map(String.init)
             guard parts.count == 4 else { return Attestations.error(404, "Cannot POST \(path)") }
             return try await Attestations(fleet: fleet, access: access, vehicleTokens: vehicleTokens)
                 .handle(request, kind: parts[2], tokenId: parts[3], body: await request.collectBody() ?? Data(), scope: scope)
         case (.post, "/device-definitions/decode-vin"):
-            scope.vendor = "dimo"
             return try await DeviceDefinitions(access: access, developerTokens: developerTokens)
                 .decodeVIN(request, body: await request.collectBody() ?? Data(), scope: scope)
         case (.get, "/device-definitions/search"):
-            scope.vendor = "dimo"
             return try await DeviceDefinitions(access: access, developerTokens: developerTokens)
                 .search(request, sandboxId: pathSandbox ?? request.headers[.fleetmockSandbox] ?? Fleet.defaultSandboxId)
         case (.get, _) where path.hasPrefix("/device-definitions/") && path.split(separator: "/").count == 2:
-            scope.vendor = "dimo"
             let id = String(path.split(separator: "/")[1])
             return try await DeviceDefinitions(access: access, developerTokens: developerTokens)
                 .get(id: id, sandboxId: pathSandbox ?? request.headers[.fleetmockSandbox] ?? Fleet.defaultSandboxId)
         case (_, _) where path.hasPrefix("/v2/vehicles/") && path.split(separator: "/").count == 4:
-            scope.vendor = "dimo"
             let parts = path.split(separator: "/").map(String.init)
             return try await VehicleServices(fleet: fleet, access: access, vehicleTokens: vehicleTokens)
                 .valuations(request, tokenId: parts[2], action: parts[3], scope: scope)
         case (.get, _) where path.hasPrefix("/v1/vehicle/") && path.hasSuffix("/trips") && path.split(separator: "/").count == 4:
-            scope.vendor = "dimo"
             let parts = path.split(separator: "/").map(String.init)
             return try await VehicleServices(fleet: fleet, access: access, vehicleTokens: vehicleTokens).trips(request, tokenId: parts[2], scope: scope)
         case (_, _) where path == "/v1/webhooks" || path.hasPrefix("/v1/webhooks/"):
-            scope.vendor = "dimo"
             return try await VehicleTriggers(fleet: fleet, access: access, developerTokens: developerTokens)
                 .handle(request, path: path, body: await request.collectBody() ?? Data(), scope: scope)
         case (_, "/login"), (_, _) where path.hasPrefix("/login/"),
              (.get, "/") where request.uri.query.map({ $0.contains("clientId=") || $0.contains("configurationId=") }) == true:
-            scope.vendor = "dimo"
             return try await LoginFlow(access: access, developerTokens: developerTokens, sessions: loginSessions)
                 .handle(request, path: path, scope: scope)
         case (.get, "/"):
-            scope.vendor = "dimo"
             return Agents.health()
         case (_, _) where path == "/agents" || path.hasPrefix("/agents/"):
-            scope.vendor = "dimo"
             return try await Agents(fleet: fleet, access: access, developerTokens: developerTokens)
                 .handle(request, path: path, body: await request.collectBody() ?? Data(), scope: scope)
         case (.post, _) where path.hasPrefix("/v1/vc/pom/"):
-            scope.vendor = "dimo"
             return Attestations.error(404, "Cannot POST \(path)")
         default:
             return try await next(request, context)
@@ -151,7 +127,7 @@ public struct DIMOSurface: RouterMiddleware {
               let asset = unverified["asset"]?.stringValue, asset.hasPrefix("did:erc721:") || asset.hasPrefix("did:ethr:") else { return nil }
         var now = Date()
         if let tokenId = unverified["token_id"]?.stringValue.flatMap({ Int64($0) }), let snapshot = try await access.vehicle(tokenId: tokenId),
-           let sandbox = try await fleet.database.read({ db in try SandboxRecord.fetchOne(db, key: snapshot.vehicle.sandboxId) }) {
+           let sandbox = try await fleet.sandboxRecord(snapshot.vehicle.sandboxId) {
             now = sandbox.clock.now()
         }
         guard let claims = try await vehicleTokens.verify(token, now: now),

@@ -1,14 +1,38 @@
+import FleetCore
 import Foundation
 import Hummingbird
 import Synchronization
 
-/// What the layers of one request tell each other: which sandbox and vendor it reached, and
-/// which fault was applied. A reference shared by every copy of the request context, so a
-/// handler deep in a vendor surface can report back to the journal middleware.
+/// What the first middleware works out about a request, once: where it goes, what credential it
+/// carries, which sandbox that names and the sandbox clock's reading. Everything after reads it.
+public struct RequestResolution: Sendable {
+    /// Vendor and service; nil for a path no surface serves.
+    public var target: RequestTarget?
+    public var credential: RequestCredential
+    /// The sandbox the credential names, as it was when the request arrived.
+    public var sandbox: SandboxRecord?
+    /// The sandbox clock's now when the request arrived (real time without a sandbox).
+    public var now: Date
+
+    public init(target: RequestTarget?, credential: RequestCredential, sandbox: SandboxRecord?, now: Date) {
+        self.target = target
+        self.credential = credential
+        self.sandbox = sandbox
+        self.now = now
+    }
+
+    public var vendor: Vendor? { target?.vendor }
+    public var service: VendorService? { target?.service }
+}
+
+/// What the layers of one request tell each other. A reference shared by every copy of the request
+/// context: the resolution is written once by the first middleware; a handler deep in a vendor
+/// surface reports back which sandbox the request turned out to reach (a credential in a body),
+/// its request id and any fault applied, for the journal.
 public final class RequestScope: Sendable {
     private struct Values {
+        var resolution: RequestResolution?
         var sandboxId: String?
-        var vendor: String?
         var fault: String?
         var requestId: String?
     }
@@ -17,14 +41,19 @@ public final class RequestScope: Sendable {
 
     public init() {}
 
+    /// Set once, before any vendor code runs.
+    public var resolution: RequestResolution? {
+        get { values.withLock { $0.resolution } }
+        set { values.withLock { $0.resolution = newValue } }
+    }
+
+    /// The vendor the request was addressed to.
+    public var vendor: Vendor? { resolution?.vendor }
+
+    /// The sandbox the request is journaled in: set by the surface that authenticated it (or a fault).
     public var sandboxId: String? {
         get { values.withLock { $0.sandboxId } }
         set { values.withLock { $0.sandboxId = newValue } }
-    }
-
-    public var vendor: String? {
-        get { values.withLock { $0.vendor } }
-        set { values.withLock { $0.vendor = newValue } }
     }
 
     public var fault: String? {
@@ -50,4 +79,39 @@ public struct FleetRequestContext: RequestContext {
 
     /// Bodies up to 2 MB are read; the vendors reject larger ones long before that.
     public var maxUploadSize: Int { 2 * 1024 * 1024 }
+}
+
+extension RequestCredential {
+    /// Reads what can name a sandbox from a request: the `X-Fleetmock-Sandbox` header or a path
+    /// prefix, a bearer token (and, for a JWT, its `token_id` and `aud`/`ethereum_address`), and a
+    /// client id from the query or HTTP Basic. Control-API requests name their sandbox in the path only.
+    public init(_ request: Request, target: RequestTarget?) {
+        self.init()
+        if target?.service == .control {
+            let parts = target?.path.split(separator: "/") ?? []
+            if parts.count >= 3, parts[1] == "sandboxes" { explicitSandbox = String(parts[2]) }
+            return
+        }
+        explicitSandbox = request.headers[.fleetmockSandbox] ?? target?.pathSandbox
+        var jwtClient: String?
+        if let header = request.headers[.authorization] {
+            if header.count > 7, header.prefix(7).lowercased() == "bearer " {
+                let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+                if !token.isEmpty { bearer = token }
+                let parts = token.split(separator: ".")
+                if parts.count == 3, let payload = Base64URL.decode(String(parts[1])), let claims = JSONValue.parse(payload) {
+                    dimoTokenId = claims["token_id"]?.stringValue.flatMap { Int64($0) }
+                    jwtClient = claims["aud"]?.stringValue ?? claims["ethereum_address"]?.stringValue
+                }
+            } else if header.count > 6, header.prefix(6).lowercased() == "basic ",
+                      let data = Data(base64Encoded: String(header.dropFirst(6))), let text = String(data: data, encoding: .utf8),
+                      let colon = text.firstIndex(of: ":") {
+                smartcarClientId = String(text[..<colon])
+            }
+        }
+        if let query = request.uri.query, query.contains("client_id="), let client = request.queryItems["client_id"] {
+            smartcarClientId = client
+        }
+        dimoClientId = jwtClient ?? smartcarClientId
+    }
 }

@@ -34,12 +34,14 @@ public func buildApplication(
 /// The router alone, for in-process tests.
 public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> {
     let router = Router(context: FleetRequestContext.self)
-    // Journal outermost, so it records the rendered error responses too.
+    // Resolution first: every later layer reads the vendor, service, credential and sandbox it found.
+    router.add(middleware: ResolutionMiddleware(fleet: services.fleet))
+    // Journal outside the rest, so it records the rendered error responses too.
     router.add(middleware: JournalMiddleware(services: services))
     router.add(middleware: ErrorMiddleware())
     let catalog = FaultCatalog()
     router.add(middleware: FaultMiddleware(services: services, catalog: catalog))
-    router.add(middleware: SimulationMiddleware(services: services))
+    router.add(middleware: SimulationMiddleware(fleet: services.fleet))
     let smartcar = SmartcarSurface(fleet: services.fleet)
     router.add(middleware: smartcar)
     let dimo = services.dimo

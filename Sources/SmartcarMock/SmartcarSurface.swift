@@ -5,7 +5,7 @@ import Hummingbird
 
 /// Smartcar's HTTP surface on one origin: Connect (`/oauth/authorize`, `/connect/…`), the token
 /// endpoint (`/oauth/token`), API v1.0/v2.0 (`/vX.Y/…`), management, compatibility and v3.
-/// Requests on other paths pass through to the next responder.
+/// Serves the requests the resolution addressed to Smartcar; the others pass through untouched.
 public struct SmartcarSurface: RouterMiddleware {
     public typealias Context = FleetRequestContext
     let fleet: Fleet
@@ -20,43 +20,34 @@ public struct SmartcarSurface: RouterMiddleware {
         connect = ConnectFlow(fleet: fleet, access: access, sessions: ConnectSessions())
     }
 
-    static let apiRoots: Set<String> = ["vehicles", "user", "compatibility", "management"]
-
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.normalizedPath
+        guard let target = context.scope.resolution?.target, target.vendor == .smartcar else { return try await next(request, context) }
+        let path = target.path
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
-        guard let first = segments.first else { return try await next(request, context) }
-
         let requestId = Self.newRequestId()
-        if path == "/oauth/authorize" || first == "connect" {
-            context.scope.vendor = "smartcar"
-            context.scope.requestId = requestId
-            return try await connect.handle(request, path: path, scope: context.scope)
-        }
         context.scope.requestId = requestId
-        if path == "/oauth/token" {
-            context.scope.vendor = "smartcar"
+        switch target.service {
+        case .connect:
+            return try await connect.handle(request, path: path, scope: context.scope)
+        case .oauth:
             guard request.method == .post else {
                 return SmartcarOAuthError(status: 405, error: "invalid_request", description: "The token endpoint accepts POST only.").response(requestId: requestId)
             }
             let body = await request.collectBody() ?? Data()
             return await TokenEndpoint(access: access).handle(request, body: body, scope: context.scope, requestId: requestId)
-        }
-        if first == "v3" {
-            context.scope.vendor = "smartcar"
+        case .v3:
             return await respond(version: .v2, requestId: requestId) {
                 try await SignalsV3(fleet: fleet, access: access).handle(request, segments: Array(segments.dropFirst()), scope: context.scope, requestId: requestId)
             }
+        default:
+            return await api(request, segments: segments, scope: context.scope, requestId: requestId)
         }
-        // Numeric versions are Smartcar's whatever follows; other `v…` prefixes only before one of its roots.
-        let numericVersion = first.wholeMatch(of: /v\d+\.\d+/) != nil
-        guard first.hasPrefix("v"), numericVersion || (segments.count >= 2 && Self.apiRoots.contains(segments[1])),
-              !Self.isDIMOValuations(segments) else {
-            return try await next(request, context)
-        }
-        context.scope.vendor = "smartcar"
+    }
+
+    /// API v1.0/v2.0 (any `vX.Y`), management and compatibility.
+    func api(_ request: Request, segments: [String], scope: RequestScope, requestId: String) async -> Response {
         // Any numeric vX.Y is served by the latest; v1.x speaks the v1 error model; anything else is a 404.
-        guard let match = first.wholeMatch(of: /v(\d+)\.(\d+)/), let major = Int(match.1) else {
+        guard let first = segments.first, let match = first.wholeMatch(of: /v(\d+)\.(\d+)/), let major = Int(match.1) else {
             return SmartcarAPIError.of("RESOURCE_NOT_FOUND", "VERSION").response(version: .v2, requestId: requestId)
         }
         let version: SmartcarAPIVersion = major <= 1 ? .v1 : .v2
@@ -75,26 +66,20 @@ public struct SmartcarSurface: RouterMiddleware {
             switch rest.first ?? "" {
             case "management":
                 guard rest == ["management", "connections"] else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
-                return try await ManagementAPI(fleet: fleet, access: access).connections(request, scope: context.scope, requestId: requestId)
+                return try await ManagementAPI(fleet: fleet, access: access).connections(request, scope: scope, requestId: requestId)
             case "compatibility":
                 guard request.method == .get, rest == ["compatibility"] || rest == ["compatibility", "matrix"] else {
                     throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH")
                 }
-                return try await ManagementAPI(fleet: fleet, access: access).compatibility(request, segments: rest, version: version, scope: context.scope, requestId: requestId)
+                return try await ManagementAPI(fleet: fleet, access: access).compatibility(request, segments: rest, version: version, scope: scope, requestId: requestId)
             default:
                 let api = VehicleAPI(fleet: fleet, access: access, limits: limits)
-                guard let response = try await api.handle(request, segments: rest, version: version, body: body, scope: context.scope, requestId: requestId) else {
+                guard let response = try await api.handle(request, segments: rest, version: version, body: body, scope: scope, requestId: requestId) else {
                     throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH")
                 }
                 return response
             }
         }
-    }
-
-    /// DIMO's valuations API shares the `/v2/vehicles/…` prefix; its paths are left to the DIMO surface.
-    static func isDIMOValuations(_ segments: [String]) -> Bool {
-        segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" && Int64(segments[2]) != nil
-            && ["valuations", "valuation", "offers", "instant-offer"].contains(segments[3])
     }
 
     /// Runs a handler and renders whatever it throws in Smartcar's envelope.

@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure a fleetmock server (use a release build: swift build -c release).")
 
     @Option(help: "Concurrent keep-alive connections.")
-    var connections = 8
+    var connections = 64
 
     @Option(help: "Requests per endpoint.")
     var requests = 2000
@@ -25,11 +25,15 @@ struct Bench: AsyncParsableCommand {
         guard (10...1_000_000).contains(requests) else { throw ValidationError("--requests must be 10...1000000") }
     }
 
+    @Option(help: "How many times to start a server for the startup figure (the median is reported).")
+    var startupRuns = 5
+
     func run() async throws {
         let executable = binary ?? CommandLine.arguments[0]
+        let startup = try await measureStartup(executable)
         let server = try await StartedServer.launch(executable: executable)
         defer { server.stop() }
-        print(String(format: "startup to first health response: %.1f ms", server.startupMs))
+        print(String(format: "exec to first health response (--memory, median of %d): %.1f ms (min %.1f)", startup.count, startup.median, startup.min))
 
         var config = HTTPClient.Configuration()
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
@@ -52,23 +56,76 @@ struct Bench: AsyncParsableCommand {
         endpoints += vendor.endpoints
 
         print("")
-        print("endpoint".padding(toLength: 44, withPad: " ", startingAt: 0) + "   req/s     p50 ms   p99 ms   errors   vs health")
+        print("endpoint (\(connections) connections)".padding(toLength: 44, withPad: " ", startingAt: 0) + "   req/s     p50 ms   p99 ms   errors   vs health")
+        var results: [String: Result] = [:]
         var healthRate = 0.0
         for (name, method, path, body, headers) in endpoints {
             let result = try await measure(client, method: method, url: base + path, body: body, headers: headers)
+            results[name] = result
             if healthRate == 0 { healthRate = result.rate }
-            let ratio = healthRate > 0 ? result.rate / healthRate : 0
-            print(name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                  + String(format: " %8.0f  %8.2f %8.2f %8d   %6.2fx", result.rate, result.p50, result.p99, result.errors, ratio))
+            printRow(name, result, healthRate: healthRate)
+        }
+        // DIMO signals with one connection: the latency a single client sees.
+        if let signals = endpoints.first(where: { $0.0 == VendorSetup.signalsName }) {
+            let single = try await measure(client, method: signals.1, url: base + signals.2, body: signals.3, headers: signals.4,
+                                           workers: 1, total: min(requests, 300))
+            results["signals, 1 connection"] = single
+            printRow(VendorSetup.signalsName + " (1 conn.)", single, healthRate: healthRate)
         }
         // Simulation: 100 vehicles, 30 days.
         let big = try await createSandbox(client, base: base, body: #"{"vehicles": 100, "seed": 7, "historyDays": 0}"#)
         let advanced = ContinuousClock.now
         _ = try await send(client, .POST, base + "/__fleetmock/sandboxes/\(big.id)/clock", body: #"{"advance": "30d"}"#, headers: [])
         print(String(format: "advance a 100-vehicle sandbox by 30 days: %.2f s", milliseconds(ContinuousClock.now - advanced) / 1000))
-        try await client.shutdown()
+        let peakMiB = Double(server.peakRSSKiB()) / 1024
         print("")
-        print(String(format: "peak RSS of the server: %.1f MiB", Double(server.peakRSSKiB()) / 1024))
+        print(String(format: "peak RSS of the server: %.1f MiB", peakMiB))
+
+        // The ceiling: a one-route Hummingbird server, same build, same client.
+        let bare = try await StartedServer.launch(executable: executable, arguments: ["bare-server"])
+        let bareHealth = try await measure(client, method: .GET, url: bare.baseURL + "/__fleetmock/health", body: nil, headers: [])
+        bare.stop()
+        printRow("bare one-route Hummingbird", bareHealth, healthRate: healthRate)
+        try await client.shutdown()
+
+        let odometer = results[VendorSetup.odometerName]
+        let health = results["GET /__fleetmock/health"]
+        print("")
+        print("targets (issue 11):")
+        target("Smartcar odometer >= 0.6 x health throughput", (odometer?.rate ?? 0) / max(1, health?.rate ?? 1), ">=", 0.6)
+        target("health >= 0.6 x bare Hummingbird", (health?.rate ?? 0) / max(1, bareHealth.rate), ">=", 0.6)
+        target("Smartcar odometer p99 (ms) < 5", odometer?.p99 ?? .infinity, "<", 5)
+        target("non-2xx answers over all endpoints == 0", Double(results.values.reduce(0) { $0 + $1.errors }), "<=", 0)
+        target("DIMO signals p50 (ms), 1 connection < 10", results["signals, 1 connection"]?.p50 ?? .infinity, "<", 10)
+        target("exec to first health (ms) < 100", startup.median, "<", 100)
+        target("peak RSS (MiB) < 80", peakMiB, "<", 80)
+    }
+
+    private func printRow(_ name: String, _ result: Result, healthRate: Double) {
+        let ratio = healthRate > 0 ? result.rate / healthRate : 0
+        print(name.padding(toLength: 44, withPad: " ", startingAt: 0)
+              + String(format: " %8.0f  %8.2f %8.2f %8d   %6.2fx", result.rate, result.p50, result.p99, result.errors, ratio))
+    }
+
+    private func target(_ name: String, _ value: Double, _ relation: String, _ bound: Double) {
+        let met = switch relation {
+        case ">=": value >= bound
+        case "<=": value <= bound
+        default: value < bound
+        }
+        print("  [\(met ? "met" : "NOT met")] \(name): \(String(format: "%.2f", value))")
+    }
+
+    /// Starts and stops a server `startupRuns` times; exec to first health response, in ms.
+    private func measureStartup(_ executable: String) async throws -> (median: Double, min: Double, count: Int) {
+        var samples: [Double] = []
+        for _ in 0..<max(1, startupRuns) {
+            let server = try await StartedServer.launch(executable: executable)
+            samples.append(server.startupMs)
+            server.stop()
+        }
+        samples.sort()
+        return (samples[samples.count / 2], samples[0], samples.count)
     }
 
     struct BenchSandbox {
@@ -95,9 +152,10 @@ struct Bench: AsyncParsableCommand {
         var errors: Int
     }
 
-    private func measure(_ client: HTTPClient, method: HTTPMethod, url: String, body: String?, headers: [(String, String)]) async throws -> Result {
-        let total = requests
-        let workers = connections
+    private func measure(_ client: HTTPClient, method: HTTPMethod, url: String, body: String?, headers: [(String, String)],
+                         workers: Int? = nil, total: Int? = nil) async throws -> Result {
+        let total = total ?? requests
+        let workers = workers ?? connections
         let started = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
             for worker in 0..<workers {
@@ -118,7 +176,7 @@ struct Bench: AsyncParsableCommand {
                         do {
                             let response = try await client.execute(request, timeout: .seconds(30))
                             _ = try await response.body.collect(upTo: 16 * 1024 * 1024)
-                            if response.status.code >= 400 { errors += 1 }
+                            if !(200..<300).contains(response.status.code) { errors += 1 }
                         } catch {
                             errors += 1
                         }
@@ -167,6 +225,9 @@ func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: Strin
 
 /// Credentials for the vendor endpoints: a Smartcar access token and a DIMO vehicle JWT.
 enum VendorSetup {
+    static let odometerName = "Smartcar GET …/odometer"
+    static let signalsName = "DIMO telemetry signals 30d/1h x3 aggs"
+
     struct Prepared {
         var endpoints: [(String, HTTPMethod, String, String?, [(String, String)])]
     }
@@ -210,7 +271,7 @@ enum VendorSetup {
         let signalsQuery = #"{"query":"{ signals(tokenId: \#(tokenId), interval: \"1h\", from: \"\#(from)\", to: \"\#(to)\") { timestamp avg: speed(agg: AVG) max: powertrainTransmissionTravelledDistance(agg: MAX) soc: powertrainTractionBatteryStateOfChargeCurrent(agg: LAST) } }"}"#
         return Prepared(endpoints: [
             ("Smartcar GET /v2.0/vehicles", .GET, "/v2.0/vehicles", nil, bearer),
-            ("Smartcar GET …/odometer", .GET, "/v2.0/vehicles/\(sandbox.smartcarId)/odometer", nil, bearer),
+            (odometerName, .GET, "/v2.0/vehicles/\(sandbox.smartcarId)/odometer", nil, bearer),
             ("Smartcar POST …/batch (3 paths)", .POST, "/v2.0/vehicles/\(sandbox.smartcarId)/batch",
              #"{"requests":[{"path":"/odometer"},{"path":"/location"},{"path":"/battery"}]}"#, bearer),
             ("DIMO identity vehicles(first: 10)", .POST, "/identity/query",
@@ -218,7 +279,7 @@ enum VendorSetup {
              [("Content-Type", "application/json"), ("X-Fleetmock-Sandbox", sandbox.id)]),
             ("DIMO telemetry signalsLatest", .POST, "/telemetry/query",
              #"{"query":"{ signalsLatest(tokenId: \#(tokenId)) { speed { value } powertrainTransmissionTravelledDistance { value } } }"}"#, jwt),
-            ("DIMO telemetry signals 30d/1h x3 aggs", .POST, "/telemetry/query", signalsQuery, jwt),
+            (signalsName, .POST, "/telemetry/query", signalsQuery, jwt),
         ])
     }
 }

@@ -7,7 +7,7 @@ struct FleetmockCommand: AsyncParsableCommand {
         commandName: "fleetmock",
         abstract: "A local, stateful simulator of the Smartcar and DIMO connected-car APIs.",
         version: fleetmockVersion,
-        subcommands: [Serve.self, Env.self, Reset.self, Clock.self, Faults.self, Scenarios.self, Check.self, Bench.self],
+        subcommands: [Serve.self, Env.self, Reset.self, Clock.self, Faults.self, Scenarios.self, Check.self, Bench.self, BareServer.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -17,10 +17,11 @@ final class StartedServer: @unchecked Sendable {
     /// Starts the server, waits for its one "listening" line and its first health answer (at most
     /// `timeout`); a server that exits or stays silent is a readable error.
     static func launch(executable: String, extraArguments: [String] = [], stderr: FileHandle? = nil,
-                       timeout: Duration = .seconds(60)) async throws -> StartedServer {
+                       timeout: Duration = .seconds(60),
+                       arguments: [String] = ["serve", "--memory", "--port", "0", "--log-level", "error"]) async throws -> StartedServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--memory", "--port", "0", "--log-level", "error"] + extraArguments
+        process.arguments = arguments + extraArguments
         let pipe = Pipe()
         process.standardOutput = pipe
         if let stderr { process.standardError = stderr }

@@ -1,4 +1,4 @@
-import FleetCore
+@testable import FleetCore
 import Foundation
 import GRDB
 import Testing

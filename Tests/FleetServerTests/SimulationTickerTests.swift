@@ -1,4 +1,4 @@
-import FleetCore
+@testable import FleetCore
 @testable import FleetServer
 import Foundation
 import GRDB

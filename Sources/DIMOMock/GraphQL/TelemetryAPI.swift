@@ -105,17 +105,8 @@ enum TelemetryResolvers {
             throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
         }
         guard let snapshot = try await vehicle(args, context), let vehicleId = snapshot.vehicle.id else { return nil }
-        // Buckets aligned to `from`; only non-empty ones, ascending. The database numbers them in whole
-        // milliseconds (timestamps are stored as "YYYY-MM-DD HH:MM:SS.SSS"), so no sample lands in the
-        // wrong bucket by rounding.
-        let fromMillis = Int64((from.timeIntervalSince1970 * 1000).rounded(.down))
-        let intervalMillis = max(1, Int64((interval * 1000).rounded()))
-        let indices = try await context.fleet.database.read { db in
-            try Int64.fetchAll(db, sql: """
-                SELECT DISTINCT (CAST(strftime('%s', timestamp) AS INTEGER) * 1000 + CAST(substr(timestamp, 21, 3) AS INTEGER) - ?) / ? AS bucket
-                FROM telemetrySample WHERE vehicleId = ? AND timestamp >= ? AND timestamp < ? ORDER BY bucket
-                """, arguments: [fromMillis, intervalMillis, vehicleId, from, to])
-        }
+        // Buckets aligned to `from`; only non-empty ones, ascending.
+        let indices = try await context.fleet.sampleBuckets(vehicleId: vehicleId, from: from, to: to, interval: interval)
         let starts = indices.map { from.addingTimeInterval(Double($0) * interval) }
         if starts.isEmpty { return nil }
         // One read per signal for the whole range, shared by every bucket of this request.

@@ -25,7 +25,7 @@ struct Attestations: Sendable {
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard let unverified = TokenExchange.unverifiedClaims(token), let tokenIdClaim = unverified["token_id"]?.stringValue,
               let claimVehicle = Int64(tokenIdClaim), let snapshot = try await access.vehicle(tokenId: claimVehicle),
-              let sandbox = try await access.fleet.database.read({ db in try SandboxRecord.fetchOne(db, key: snapshot.vehicle.sandboxId) }),
+              let sandbox = try await access.fleet.sandboxRecord(snapshot.vehicle.sandboxId),
               let claims = try await tokens.verify(token, now: sandbox.clock.now()) else {
             return .failure(ResponseError(TokenExchange.jwtError(missing: false)))
         }

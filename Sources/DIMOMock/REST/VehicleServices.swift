@@ -19,7 +19,7 @@ struct VehicleServices: Sendable {
               let unverified = TokenExchange.unverifiedClaims(String(header.dropFirst(7))),
               let claimId = unverified["token_id"]?.stringValue.flatMap({ Int64($0) }),
               let snapshot = try await access.vehicle(tokenId: claimId),
-              let sandbox = try await fleet.database.read({ db in try SandboxRecord.fetchOne(db, key: snapshot.vehicle.sandboxId) }),
+              let sandbox = try await fleet.sandboxRecord(snapshot.vehicle.sandboxId),
               let claims = try await vehicleTokens.verify(String(header.dropFirst(7)), now: sandbox.clock.now()) else {
             return .failure(ResponseError(invalid))
         }

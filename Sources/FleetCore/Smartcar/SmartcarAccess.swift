@@ -279,20 +279,35 @@ public struct SmartcarAccess: Sendable {
         }
     }
 
-    /// Resolves a bearer access token; nil when unknown, expired or revoked.
+    /// Resolves a bearer access token; nil when unknown, expired or revoked. Answered from the fleet's
+    /// directory when it can be (no read at all), else in one read transaction.
     public func grant(accessToken: String) async throws -> SmartcarGrant? {
-        try await database.read { db in
+        let directory = fleet.directory
+        if let cached = directory.grant(accessToken), let sandbox = directory.sandbox(cached.token.sandboxId) {
+            return Self.valid(cached, sandbox: sandbox)
+        }
+        let generation = directory.generation
+        let loaded = try await database.read { db -> (SandboxDirectory.CachedGrant, SandboxRecord)? in
             guard let token = try SmartcarTokenRecord.fetchOne(db, key: accessToken),
                   let sandbox = try SandboxRecord.fetchOne(db, key: token.sandboxId),
                   let owner = try OwnerRecord.fetchOne(db, key: token.ownerId),
                   let app = try SmartcarAppRecord.fetchOne(db, key: token.sandboxId) else { return nil }
-            let now = sandbox.clock.now()
-            guard token.revokedAt == nil, now < token.accessExpiresAt else { return nil }
             let connected = try Int64.fetchSet(db, SmartcarConnectionRecord.select(Column("vehicleId")).filter(token.vehicleIds.contains(Column("vehicleId"))))
             let vehicles = try VehicleRecord.filter(token.vehicleIds.filter(connected.contains).contains(Column("id"))).order(Column("id")).fetchAll(db)
             let test = try SmartcarTestAccountRecord.fetchOne(db, key: owner.id ?? 0)
-            return SmartcarGrant(token: token, owner: owner, sandbox: sandbox, app: app, vehicles: vehicles, testAccount: test)
+            return (SandboxDirectory.CachedGrant(token: token, owner: owner, app: app, vehicles: vehicles, testAccount: test), sandbox)
         }
+        guard let (grant, sandbox) = loaded else { return nil }
+        directory.fill(grant: grant, for: accessToken, generation: generation)
+        directory.fill(sandbox: sandbox, generation: generation)
+        return Self.valid(grant, sandbox: sandbox)
+    }
+
+    /// The grant, unless its token is revoked or expired on the sandbox clock.
+    static func valid(_ grant: SandboxDirectory.CachedGrant, sandbox: SandboxRecord) -> SmartcarGrant? {
+        guard grant.token.revokedAt == nil, sandbox.clock.now() < grant.token.accessExpiresAt else { return nil }
+        return SmartcarGrant(token: grant.token, owner: grant.owner, sandbox: sandbox, app: grant.app, vehicles: grant.vehicles,
+                             testAccount: grant.testAccount)
     }
 
     /// Disconnects one vehicle from the app (DELETE /application) and revokes the token used.

@@ -18,9 +18,14 @@ public enum FleetDatabase {
         return pool
     }
 
-    /// A private in-memory database.
-    public static func inMemory() throws -> any DatabaseWriter {
-        let queue = try DatabaseQueue(configuration: Configuration())
+    /// A private in-memory database. `trace`, when given, sees every SQL statement executed (tests
+    /// count transactions with it).
+    public static func inMemory(trace: (@Sendable (String) -> Void)? = nil) throws -> any DatabaseWriter {
+        var config = Configuration()
+        if let trace {
+            config.prepareDatabase { db in db.trace(options: .statement) { event in trace(event.description) } }
+        }
+        let queue = try DatabaseQueue(configuration: config)
         try Migrations.migrator.migrate(queue)
         return queue
     }

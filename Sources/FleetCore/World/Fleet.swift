@@ -45,14 +45,20 @@ public struct SandboxWorld: Sendable, Equatable {
 public final class Fleet: Sendable {
     public static let defaultSandboxId = "default"
 
-    public let database: any DatabaseWriter
+    /// The store; closed to the vendor modules and the server, which ask `Fleet` and the access types
+    /// for what they need.
+    let database: any DatabaseWriter
     public let fixtures: FixtureLibrary
     /// Committed vehicle changes, for webhook deliveries.
     public let changes = FleetChangeFeed()
+    /// Cached answers to every request's first questions (credential → sandbox, sandbox records,
+    /// Smartcar grants), dropped on every committed change to the tables they come from.
+    public let directory = SandboxDirectory()
 
     public init(database: any DatabaseWriter, fixtures: FixtureLibrary) {
         self.database = database
         self.fixtures = fixtures
+        database.add(transactionObserver: directory, extent: .observerLifetime)
     }
 
     // MARK: Sandboxes
@@ -281,7 +287,7 @@ public final class Fleet: Sendable {
     /// Catches a sandbox's simulation up with its clock when it is at least `minimumStep` behind
     /// (at real-time speed the fleet moves minute by minute, as requests arrive).
     public func catchUp(_ id: String, minimumStep: TimeInterval = 60) async throws {
-        guard let sandbox = try await database.read({ db in try SandboxRecord.fetchOne(db, key: id) }) else { return }
+        guard let sandbox = try await sandboxRecord(id) else { return }
         let now = sandbox.clock.now()
         guard now.timeIntervalSince(sandbox.simulatedUntil ?? sandbox.createdAt) >= minimumStep else { return }
         let simulated = try await database.write { db -> Bool in

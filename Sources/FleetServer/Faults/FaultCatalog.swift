@@ -36,15 +36,8 @@ struct FaultCatalog: Sendable {
     var entries: [FaultCatalogEntry] { ids.compactMap { faults[$0]?.entry } }
 }
 
-/// Classifies a request for matching: which vendor and service it is for.
+/// Reads what fault matching needs from a GraphQL request body.
 enum FaultTarget {
-    static func classify(path: String) -> (vendor: String, service: String)? {
-        if path.hasPrefix("/__fleetmock") { return nil }
-        if let service = SmartcarFaults.service(path: path) { return ("smartcar", service) }
-        if let service = DIMOFaults.service(path: path) { return ("dimo", service) }
-        return nil
-    }
-
     /// Root fields (and `tokenId:N` arguments) of a GraphQL query, read without a full parser.
     static func graphQLFields(_ body: Data) -> [String] {
         guard let json = JSONValue.parse(body), let query = json["query"]?.stringValue else { return [] }

@@ -16,8 +16,11 @@ struct FaultMiddleware: RouterMiddleware {
     struct TransportReset: Error {}
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.normalizedPath
-        guard let (vendor, service) = FaultTarget.classify(path: path) else { return try await next(request, context) }
+        guard let resolution = context.scope.resolution, let target = resolution.target, target.service.takesFaults else {
+            return try await next(request, context)
+        }
+        let vendor = target.vendor.rawValue
+        let service = target.service.rawValue
 
         if let header = request.headers[.fleetmockFault] {
             let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -32,7 +35,6 @@ struct FaultMiddleware: RouterMiddleware {
                 return ControlError(status: .badRequest, code: "unknown_fault", message: "X-Fleetmock-Fault: no catalogue entry '\(id)'; closest: \(closest)",
                                     field: "X-Fleetmock-Fault").response
             }
-            context.scope.vendor = vendor
             context.scope.fault = id
             let action = FaultAction(kind: id.hasPrefix("transport.") ? FaultAction.Kind(rawValue: String(id.dropFirst(10))) ?? .error : .error,
                                      catalogId: id, retryAfter: retryAfter)
@@ -42,60 +44,34 @@ struct FaultMiddleware: RouterMiddleware {
         guard !services.faults.isEmpty else { return try await next(request, context) }
         var request = request
         var fields: [String] = []
-        if service == "identity" || service == "telemetry" || service == "fetch", request.method == .post {
+        if target.service.isGraphQL, request.method == .post {
             let body = await request.collectBody() ?? Data()
             fields = FaultTarget.graphQLFields(body)
             request.body = .init(buffer: ByteBuffer(bytes: body))
         }
-        let lookup = SandboxLookup(fleet: services.fleet)
-        guard let sandbox = try await resolveSandbox(request, lookup: lookup, vendor: vendor, fields: fields) else {
-            return try await next(request, context)
-        }
-        let now = await lookup.now(sandbox: sandbox)
-        let target = FaultRequest(vendor: vendor, service: service, method: request.method.rawValue, path: path,
-                                  graphqlFields: fields, client: clientId(request))
-        guard let rule = services.faults.decide(target, sandbox: sandbox, now: now) else { return try await next(request, context) }
-        context.scope.sandboxId = sandbox
-        context.scope.vendor = vendor
+        guard let sandbox = try await faultSandbox(resolution, fields: fields) else { return try await next(request, context) }
+        let faultRequest = FaultRequest(vendor: vendor, service: service, method: request.method.rawValue, path: request.normalizedPath,
+                                        graphqlFields: fields, client: resolution.credential.smartcarClientId)
+        guard let rule = services.faults.decide(faultRequest, sandbox: sandbox.id, now: sandbox.clock.now()) else { return try await next(request, context) }
+        context.scope.sandboxId = sandbox.id
         context.scope.fault = rule.id
         let field = rule.match.graphqlField ?? fields.first { !$0.hasPrefix("tokenId:") && $0 != "query" }
         return try await apply(rule.action, ruleId: rule.id, request: request, context: context, vendor: vendor, service: service,
                                graphqlField: field, next: next)
     }
 
-    func clientId(_ request: Request) -> String? {
-        if let id = request.queryItems["client_id"] { return id }
-        if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
-           let data = Data(base64Encoded: String(header.dropFirst(6))), let text = String(data: data, encoding: .utf8),
-           let colon = text.firstIndex(of: ":") {
-            return String(text[..<colon])
+    /// The sandbox whose rules apply: the request's own; for a GraphQL query naming a vehicle's
+    /// `tokenId` and no credential, that vehicle's; for other DIMO requests naming none, `default`.
+    func faultSandbox(_ resolution: RequestResolution, fields: [String]) async throws -> SandboxRecord? {
+        if let sandbox = resolution.sandbox { return sandbox }
+        let fleet = services.fleet
+        if resolution.credential.explicitSandbox == nil, resolution.credential.dimoTokenId == nil,
+           let field = fields.first(where: { $0.hasPrefix("tokenId:") }), let tokenId = Int64(field.dropFirst(8)) {
+            var credential = resolution.credential
+            credential.dimoTokenId = tokenId
+            if let found = try await fleet.resolveSandbox(credential) { return found }
         }
-        return nil
-    }
-
-    func resolveSandbox(_ request: Request, lookup: SandboxLookup, vendor: String, fields: [String]) async throws -> String? {
-        if let explicit = request.headers[.fleetmockSandbox] { return explicit }
-        let (prefixed, _) = DIMOSurface.sandboxPrefix(request.normalizedPath)
-        if let prefixed { return prefixed }
-        var bearer: String?
-        var dimoTokenId: Int64?
-        var dimoClient: String?
-        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            bearer = token
-            // A JWT: a vehicle token names its token id, a developer token its license.
-            let parts = token.split(separator: ".")
-            if parts.count == 3, let payload = Base64URL.decode(String(parts[1])), let claims = JSONValue.parse(payload) {
-                dimoTokenId = claims["token_id"]?.stringValue.flatMap { Int64($0) }
-                dimoClient = claims["aud"]?.stringValue ?? claims["ethereum_address"]?.stringValue
-            }
-        }
-        if dimoTokenId == nil, let field = fields.first(where: { $0.hasPrefix("tokenId:") }) { dimoTokenId = Int64(field.dropFirst(8)) }
-        let client = clientId(request)
-        if let found = try await lookup.sandbox(bearer: bearer, smartcarClientId: client, dimoClientId: dimoClient ?? client, dimoTokenId: dimoTokenId) {
-            return found
-        }
-        if vendor == "dimo" { return Fleet.defaultSandboxId }
+        if resolution.credential.explicitSandbox == nil, resolution.vendor == .dimo { return try await fleet.sandboxRecord(Fleet.defaultSandboxId) }
         return nil
     }
 

@@ -14,11 +14,10 @@ struct JournalMiddleware: RouterMiddleware {
         guard let sandbox = context.scope.sandboxId else { return response }
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        let record = try? await services.fleet.database.read { db in try SandboxRecord.fetchOne(db, key: sandbox) }
-        guard let record else { return response }
+        guard let record = try? await services.fleet.sandboxRecord(sandbox) else { return response }
         services.journal.record(
             JournalEntry(time: record.clock.now(), requestId: context.scope.requestId ?? "", sandbox: sandbox,
-                         vendor: context.scope.vendor ?? "fleetmock", method: request.method.rawValue,
+                         vendor: context.scope.vendor?.rawValue ?? "fleetmock", method: request.method.rawValue,
                          path: request.uri.path, query: request.uri.query, status: response.status.code,
                          latencyMs: (latency * 1000).rounded() / 1000, fault: context.scope.fault),
             capacity: record.settings.journalSize)

@@ -60,7 +60,7 @@ struct SmartcarWebhookDispatcher: Sendable {
     /// changed since its last event, or by `FIRST_DELIVERY` when it never had one.
     func events(for change: FleetChange) async throws -> [WebhookDelivery] {
         guard let endpoint = try await store.endpoint(sandboxId: change.sandboxId), endpoint.verified,
-              let app = try await fleet.database.read({ db in try SmartcarAppRecord.fetchOne(db, key: change.sandboxId) }),
+              let app = try await fleet.smartcarApp(sandboxId: change.sandboxId),
               let (now, targets) = try await store.targets(sandboxId: change.sandboxId, webhookId: endpoint.webhookId, vehicleIds: change.vehicleIds)
         else { return [] }
         var deliveries: [WebhookDelivery] = []

@@ -120,9 +120,7 @@ struct ManagementAPI: Sendable {
             return Responses.json(.object([("compatible", .bool(!["incompatible", "dinosaur"].contains(level)))]), headers: headers)
         }
         guard vin.count == 17 else { throw SmartcarAPIError.validation("\"vin\" must be 17 characters", field: "vin") }
-        let vehicle = try await fleet.database.read { db in
-            try VehicleRecord.filter(sql: "vin = ? AND sandboxId = ?", arguments: [vin.uppercased(), sandbox.id]).fetchOne(db)
-        }
+        let vehicle = try await fleet.vehicleRecord(in: sandbox.id, vin: vin)
         let powertrain = vehicle?.powertrain ?? FleetGenerator.catalogueMakes[FleetGenerator.wmiMake(vin)]
         if version == .v1 {
             return Responses.json(.object([("compatible", .bool(powertrain != nil))]), headers: headers)

@@ -23,9 +23,7 @@ struct VehicleAPI: Sendable {
         if segments.count == 3, segments[0] == "vehicles", segments[2] == "application", method == .delete,
            let token = Self.bearer(request), let (_, sandbox) = try await access.app(managementToken: token) {
             scope.sandboxId = sandbox.id
-            let vehicle = try await fleet.database.read { db in
-                try VehicleRecord.filter(sql: "smartcarId = ? AND sandboxId = ?", arguments: [segments[1], sandbox.id]).fetchOne(db)
-            }
+            let vehicle = try await fleet.vehicleRecord(in: sandbox.id, smartcarId: segments[1])
             guard let vehicle, let vehicleId = vehicle.id else { throw SmartcarAPIError.validation("Invalid vehicle id", field: "vehicleId") }
             try await access.disconnect(vehicleId: vehicleId, accessToken: nil)
             return ok(.object([("status", "success")]), requestId: requestId)
@@ -96,10 +94,7 @@ struct VehicleAPI: Sendable {
     /// a vehicle the token does not reach is 403 PERMISSION.
     func resolveVehicle(_ id: String, grant: SmartcarGrant) async throws -> VehicleRecord {
         if let vehicle = grant.vehicles.first(where: { $0.smartcarId == id }) { return vehicle }
-        let exists = try await fleet.database.read { db in
-            try VehicleRecord.filter(sql: "smartcarId = ? AND sandboxId = ?", arguments: [id, grant.sandbox.id]).fetchCount(db) > 0
-        }
-        if exists { throw SmartcarAPIError.permission }
+        if try await fleet.vehicleRecord(in: grant.sandbox.id, smartcarId: id) != nil { throw SmartcarAPIError.permission }
         throw SmartcarAPIError.validation("Invalid vehicle id", field: "vehicleId")
     }
 
@@ -160,9 +155,7 @@ struct VehicleAPI: Sendable {
             throw SmartcarAPIError.authentication
         }
         scope.sandboxId = sandbox.id
-        let vehicle = try await fleet.database.read { db in
-            try VehicleRecord.filter(sql: "smartcarId = ? AND sandboxId = ?", arguments: [vehicleId, sandbox.id]).fetchOne(db)
-        }
+        let vehicle = try await fleet.vehicleRecord(in: sandbox.id, smartcarId: vehicleId)
         guard let vehicle, webhookId == SmartcarWebhooks.webhookId(for: app) else {
             throw SmartcarAPIError.validation("Invalid webhook or vehicle id", field: "webhookId")
         }

@@ -86,11 +86,12 @@ struct VehicleEndpointRunner: Sendable {
         }
         guard let vehicleId = vehicle.id else { throw SmartcarAPIError.validation() }
         let now = grant.now
-        // A car put into deep sleep by its plan answers nothing but its static data.
-        if !endpoint.isStatic, try await fleet.isAsleep(vehicleId: vehicleId, at: now) {
+        // One read for the vehicle and its plan. A car put into deep sleep by its plan answers
+        // nothing but its static data.
+        let (snapshot, asleep) = try await fleet.vehicleReading(in: grant.sandbox.id, vehicleId: vehicleId, at: now)
+        if !endpoint.isStatic, asleep {
             throw SmartcarAPIError.of("VEHICLE_STATE", "ASLEEP")
         }
-        let snapshot = try await fleet.vehicle(in: grant.sandbox.id, vin: vehicle.vin)
         var renderer = VehicleRenderer(vehicle: vehicle, state: snapshot.state, units: units, now: now)
         var result = EndpointResult(body: .null,
                                     dataAge: endpoint.carriesData ? min(snapshot.updatedAt, now) : nil,

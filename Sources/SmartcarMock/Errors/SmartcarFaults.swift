@@ -6,22 +6,6 @@ import Hummingbird
 /// Smartcar's part of the fault catalogue: every v2.0 type/code, the v1.0 statuses the v1 SDKs map
 /// to exceptions, the OAuth token errors and the Connect redirect errors.
 public enum SmartcarFaults {
-    /// The service of a Smartcar path, or nil when the path is not Smartcar's.
-    public static func service(path: String) -> String? {
-        let segments = path.split(separator: "/").map(String.init)
-        guard let first = segments.first else { return nil }
-        if path.hasPrefix("/oauth/authorize") || first == "connect" { return "connect" }
-        if path.hasPrefix("/oauth/token") { return "oauth" }
-        if first == "v3" { return "v3" }
-        guard first.hasPrefix("v"), segments.count >= 2, !SmartcarSurface.isDIMOValuations(segments) else { return nil }
-        switch segments[1] {
-        case "management": return "management"
-        case "compatibility": return "compatibility"
-        case "vehicles", "user": return "api"
-        default: return first.wholeMatch(of: /v\d+\.\d+/) != nil ? "api" : nil
-        }
-    }
-
     static func version(_ path: String) -> SmartcarAPIVersion {
         path.hasPrefix("/v1.") ? .v1 : .v2
     }

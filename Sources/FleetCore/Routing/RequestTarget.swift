@@ -1,0 +1,116 @@
+import Foundation
+
+/// The upstream a request is addressed to.
+public enum Vendor: String, Sendable, CaseIterable {
+    case smartcar
+    case dimo
+    /// fleetmock's own control API.
+    case fleetmock
+}
+
+/// The upstream service a request is addressed to; the raw values are the names fault rules and the
+/// catalogue use (`"service": "api"`).
+public enum VendorService: String, Sendable, CaseIterable {
+    // Smartcar
+    case connect, oauth, api, management, compatibility, v3
+    // DIMO
+    case auth
+    case tokenExchange = "token-exchange"
+    case identity, telemetry, fetch, attestation
+    case vehicleTriggers = "vehicle-triggers"
+    case deviceDefinitions = "device-definitions"
+    case valuations, trips, conversations
+    /// The Login with DIMO pages (not a fault target: they answer people, not SDKs).
+    case login
+    // fleetmock
+    case control
+
+    /// The vendor that serves it.
+    public var vendor: Vendor {
+        switch self {
+        case .connect, .oauth, .api, .management, .compatibility, .v3: .smartcar
+        case .control: .fleetmock
+        default: .dimo
+        }
+    }
+
+    /// Whether fault rules and the `X-Fleetmock-Fault` header apply.
+    public var takesFaults: Bool { self != .control && self != .login }
+
+    /// Whether requests are GraphQL documents (their root fields take part in fault matching).
+    public var isGraphQL: Bool { self == .identity || self == .telemetry || self == .fetch }
+}
+
+/// Where a request goes, worked out once from its path alone: vendor, service and the sandbox a
+/// `/sandbox/{id}/…` prefix names. Both vendors' paths live on one origin and do not collide.
+public struct RequestTarget: Sendable, Equatable {
+    public var service: VendorService
+    /// The path without a `/sandbox/{id}` prefix.
+    public var path: String
+    /// The sandbox named by a `/sandbox/{id}` prefix, if any.
+    public var pathSandbox: String?
+
+    public var vendor: Vendor { service.vendor }
+
+    /// Classifies a normalized path; nil when it belongs to no vendor (a 404 for every surface).
+    public static func classify(path: String) -> RequestTarget? {
+        if path == "/__fleetmock" || path.hasPrefix("/__fleetmock/") {
+            return RequestTarget(service: .control, path: path, pathSandbox: nil)
+        }
+        if let service = smartcarService(path: path) { return RequestTarget(service: service, path: path, pathSandbox: nil) }
+        let (sandbox, bare) = sandboxPrefix(path)
+        if let service = dimoService(path: bare) { return RequestTarget(service: service, path: bare, pathSandbox: sandbox) }
+        return nil
+    }
+
+    /// Splits a `/sandbox/{id}/…` prefix off a path.
+    public static func sandboxPrefix(_ path: String) -> (sandbox: String?, path: String) {
+        guard path.hasPrefix("/sandbox/") else { return (nil, path) }
+        let parts = path.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: true)
+        if parts.count == 3, parts[0] == "sandbox" { return (String(parts[1]), "/" + parts[2]) }
+        return (nil, path)
+    }
+
+    /// Smartcar: Connect, the token endpoint, any `vX.Y` API path, the `v…` management and
+    /// compatibility roots, and v3.
+    static func smartcarService(path: String) -> VendorService? {
+        let segments = path.split(separator: "/")
+        guard let first = segments.first else { return nil }
+        if path == "/oauth/authorize" || first == "connect" { return .connect }
+        if path == "/oauth/token" { return .oauth }
+        if first == "v3" { return .v3 }
+        guard first.hasPrefix("v"), !isDIMOValuations(segments) else { return nil }
+        let numeric = first.wholeMatch(of: /v\d+\.\d+/) != nil
+        guard segments.count >= 2 else { return numeric ? .api : nil }
+        switch segments[1] {
+        case "management": return .management
+        case "compatibility": return .compatibility
+        case "vehicles", "user": return .api
+        default: return numeric ? .api : nil
+        }
+    }
+
+    /// DIMO's valuations API shares the `/v2/vehicles/…` prefix with Smartcar's unversioned roots.
+    public static func isDIMOValuations<S: StringProtocol>(_ segments: [S]) -> Bool {
+        segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" && Int64(segments[2]) != nil
+            && ["valuations", "valuation", "offers", "instant-offer"].contains(String(segments[3]))
+    }
+
+    /// DIMO's services, by path (after any sandbox prefix).
+    static func dimoService(path bare: String) -> VendorService? {
+        if bare.hasPrefix("/auth/") || bare == "/keys" || bare.hasPrefix("/.well-known/") { return .auth }
+        if bare.hasPrefix("/v1/tokens/exchange") { return .tokenExchange }
+        if bare.hasPrefix("/identity/query") { return .identity }
+        if bare.hasPrefix("/telemetry/query") { return .telemetry }
+        if bare.hasPrefix("/fetch/query") { return .fetch }
+        if bare.hasPrefix("/v2/attestation/") || bare.hasPrefix("/v1/vc/") { return .attestation }
+        if bare.hasPrefix("/v1/webhooks") { return .vehicleTriggers }
+        if bare.hasPrefix("/device-definitions") { return .deviceDefinitions }
+        let segments = bare.split(separator: "/")
+        if segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" { return .valuations }
+        if bare.hasPrefix("/v1/vehicle/") { return .trips }
+        if bare == "/" || bare == "/agents" || bare.hasPrefix("/agents/") { return .conversations }
+        if bare == "/login" || bare.hasPrefix("/login/") { return .login }
+        return nil
+    }
+}
