@@ -26,6 +26,8 @@ let package = Package(
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"]), .brew(["secp256k1"])]
         ),
+        // Webhook conditions: a CEL lexer, parser, checker and evaluator; no dependencies.
+        .target(name: "CEL"),
         .target(
             name: "FleetCore",
             dependencies: [
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "DIMOMock",
             dependencies: [
-                "FleetCore", "FleetHTTP",
+                "CEL", "FleetCore", "FleetHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -90,6 +92,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(name: "CELTests", dependencies: ["CEL"]),
         .testTarget(name: "SmartcarMockTests", dependencies: [
             "SmartcarMock", "FleetServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
