@@ -13,23 +13,28 @@ public struct DIMOSurface: RouterMiddleware {
     let access: DIMOAccess
     let developerTokens: JWTIssuer
     let vehicleTokens: JWTIssuer
-    let identity: GraphQLEndpoint
-    let telemetry: GraphQLEndpoint
-    let fetch: GraphQLEndpoint
+    /// The GraphQL endpoints, built in the background from the moment the surface exists (their
+    /// schemas take longer to build than the server takes to start); the first query waits for them.
+    let graphQL: Task<GraphQLEndpoints, any Error>
     let loginSessions = LoginSessions()
 
-    /// Builds the surface; fails only if the embedded schema text does not build.
+    /// Builds the surface and starts building its GraphQL schemas.
     public init(fleet: Fleet) throws {
         self.fleet = fleet
         access = DIMOAccess(fleet: fleet)
         developerTokens = JWTIssuer(access: access, issuer: JWTIssuer.developerIssuer)
         vehicleTokens = JWTIssuer(access: access, issuer: JWTIssuer.vehicleIssuer)
-        identity = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: IdentitySchema.sdl, resolvers: IdentityResolvers.all), complexityLimit: nil)
-        let telemetrySchema = try ExecutableSchema.build(sdl: TelemetrySchema.sdl, resolvers: TelemetryResolvers.all, guard: TelemetryResolvers.fieldGuard)
-        let signals = try SignalsFastPath(sdl: TelemetrySchema.sdl)
-        telemetry = GraphQLEndpoint(schema: telemetrySchema, complexityLimit: 100,
-                                    fastPath: { document, request, context in await signals.answer(document, request: request, context: context) })
-        fetch = GraphQLEndpoint(schema: try ExecutableSchema.build(sdl: FetchSchema.sdl, resolvers: FetchResolvers.all), complexityLimit: nil)
+        graphQL = Task.detached(priority: .userInitiated) { try GraphQLEndpoints() }
+    }
+
+    /// The GraphQL endpoints once built; an embedded schema that does not build (a defect the test
+    /// suite catches) answers as a GraphQL transport error.
+    func endpoints() async -> (GraphQLEndpoints?, Response?) {
+        do {
+            return (try await graphQL.value, nil)
+        } catch {
+            return (nil, GraphQLEndpoint.transportError("schema unavailable: \(error)"))
+        }
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -52,14 +57,16 @@ public struct DIMOSurface: RouterMiddleware {
                 .handle(request, body: await request.collectBody() ?? Data(), scope: scope)
         case (_, "/identity/query"):
             let sandboxId = pathSandbox ?? request.headers[.fleetmockSandbox] ?? Fleet.defaultSandboxId
-            guard let sandbox = try? await fleet.world(sandboxId).sandbox else {
+            guard let sandbox = try? await fleet.sandboxRecord(sandboxId) else {
                 return GraphQLEndpoint.transportError("unknown sandbox \(sandboxId)")
             }
             scope.sandboxId = sandboxId
+            let (built, unavailable) = await self.endpoints()
+            guard let endpoints = built else { return unavailable ?? GraphQLEndpoint.transportError("schema unavailable") }
             switch GraphQLEndpoint.read(request, body: await request.collectBody() ?? Data()) {
             case .failure(let failure): return failure.response
             case .success(let graphQLRequest):
-                return await identity.execute(graphQLRequest, context: IdentityContext(sandboxId: sandboxId, access: access, now: sandbox.clock.now()))
+                return await endpoints.identity.execute(graphQLRequest, context: IdentityContext(sandboxId: sandboxId, access: access, now: sandbox.clock.now()))
             }
         case (_, "/telemetry/query"), (_, "/fetch/query"):
             var claims: JSONValue?
@@ -74,10 +81,12 @@ public struct DIMOSurface: RouterMiddleware {
                     scope.sandboxId = snapshot.vehicle.sandboxId
                 }
             }
+            let (built, unavailable) = await self.endpoints()
+            guard let endpoints = built else { return unavailable ?? GraphQLEndpoint.transportError("schema unavailable") }
             switch GraphQLEndpoint.read(request, body: await request.collectBody() ?? Data()) {
             case .failure(let failure): return failure.response
             case .success(let graphQLRequest):
-                let endpoint = path == "/fetch/query" ? fetch : telemetry
+                let endpoint = path == "/fetch/query" ? endpoints.fetch : endpoints.telemetry
                 return await endpoint.execute(graphQLRequest, context: TelemetryContext(claims: claims, fleet: fleet, access: access))
             }
         case (.post, _) where path.hasPrefix("/v2/attestation/"):

@@ -17,7 +17,7 @@ import Testing
             let surface = services.dimo
             let claims = try #require(try await surface.verifiedVehicleClaims(jwt))
             let context = TelemetryContext(claims: claims, fleet: services.fleet, access: surface.access)
-            let schema = surface.telemetry.schema
+            let schema = try await surface.graphQL.value.telemetry.schema
             let fast = try SignalsFastPath(sdl: TelemetrySchema.sdl)
             let clock = try await services.fleet.clock(session.id).now()
             let to = Timestamp.seconds(clock), from = Timestamp.seconds(clock.addingTimeInterval(-3 * 86400))
