@@ -128,8 +128,11 @@ import Testing
             #expect(advanced.json["now"] as? String == "2030-05-01T13:30:00.000Z")
             let scaled = try await client.request(.post, base, json: #"{"scale": 60}"#)
             #expect(scaled.json["scale"] as? Double == 60)
+            // Back to real time would go back four years: refused, and nothing changes.
             let real = try await client.request(.post, base, json: #"{"realTime": true}"#)
-            #expect(abs(real.json["offsetSeconds"] as? Double ?? 99) < 1)
+            #expect(real.status == .conflict)
+            #expect(((real.json["error"] as? [String: Any])?["message"] as? String)?.contains("cannot go back") == true)
+            #expect(try await client.request(.get, base).json["scale"] as? Double == 60)
 
             for (body, field) in [(#"{"advance": "soon"}"#, "advance"), (#"{"set": "tomorrow"}"#, "set"),
                                   (#"{"scale": -2}"#, "scale"), (#"{"freeze": "yes"}"#, "freeze"),
@@ -139,6 +142,39 @@ import Testing
                 #expect((response.json["error"] as? [String: Any])?["field"] as? String == field)
             }
             #expect(try await client.request(.get, "/__fleetmock/sandboxes/nope/clock").status == .notFound)
+        }
+    }
+
+    @Test func aClockThatWouldGoBackIsRefusedAndTheWorldKeepsMoving() async throws {
+        try await withServer { client, _ in
+            let sandbox = try await client.createSandbox()
+            let id = try #require(sandbox["id"] as? String)
+            let vin = try #require((sandbox["vehicles"] as? [[String: Any]])?.first?["vin"] as? String)
+            let base = "/__fleetmock/sandboxes/\(id)/clock"
+            _ = try await client.request(.post, base, json: #"{"freeze": true}"#)
+            let before = try await client.request(.get, base).json["now"] as? String
+            _ = try await client.request(.post, base, json: #"{"advance": "2d"}"#)
+            let advanced = try await client.request(.get, base).json["now"] as? String
+
+            let back = try await client.request(.post, base, json: #"{"set": "\#(try #require(before))"}"#)
+            #expect(back.status == .conflict)
+            let message = (back.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("cannot go back") && message.contains("clock") && message.contains("/reset"), "\(message)")
+            #expect(try await client.request(.get, base).json["now"] as? String == advanced, "a refused change changes nothing")
+            #expect(try await client.request(.post, base, json: #"{"advance": "-1h"}"#).status != .ok)
+
+            // Setting the same moment, or a later one, still works, and the cars move on.
+            #expect(try await client.request(.post, base, json: #"{"set": "\#(try #require(advanced))"}"#).status == .ok)
+            let stamped = { () async throws -> String? in
+                let state = try await client.request(.get, "/__fleetmock/sandboxes/\(id)/vehicles/\(vin)").json["state"] as? [String: Any]
+                return state?["updatedAt"] as? String
+            }
+            let start = try #require(try await stamped())
+            _ = try await client.request(.post, base, json: #"{"advance": "3d"}"#)
+            let later = try #require(try await stamped())
+            #expect(later > start, "the car's state moved on with the clock (\(start) -> \(later))")
+            // A reset is the documented way back: it returns to the start clock.
+            #expect(try await client.request(.post, "/__fleetmock/sandboxes/\(id)/reset").status == .ok)
         }
     }
 

@@ -269,9 +269,14 @@ public final class Fleet: Sendable {
         let (clock, simulated) = try await database.write { db -> (VirtualClock, Bool) in
             guard var sandbox = try SandboxRecord.fetchOne(db, key: id) else { throw FleetError.notFound(kind: "sandbox", id: id) }
             change.apply(to: &sandbox.clock)
-            // Moving time forward plays the interval out; going back does not undo the past.
+            // Moving time forward plays the interval out. Going back before the last simulated moment is
+            // refused: every car's state is stamped at that moment, so the world would stand still until
+            // the clock caught up again. Nothing is written (the transaction is rolled back).
             let now = sandbox.clock.now()
             let simulated = sandbox.simulatedUntil ?? sandbox.createdAt
+            if Self.wholeMillis(now) < Self.wholeMillis(simulated) {
+                throw FleetError.conflict(Self.clockGoesBack(to: now, simulated: simulated, sandbox: id))
+            }
             let plays = now > simulated
             if plays {
                 try Simulator.run(sandbox: sandbox, from: max(simulated, now.addingTimeInterval(-Simulator.maxInterval)), to: now, in: db)
@@ -282,6 +287,15 @@ public final class Fleet: Sendable {
         }
         if simulated { changes.publish(FleetChange(sandboxId: id, vehicleIds: nil, cause: .simulation)) }
         return clock
+    }
+
+    static func wholeMillis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// The refusal of a clock change that would go back in time, naming the ways that do work.
+    static func clockGoesBack(to now: Date, simulated: Date, sandbox id: String) -> String {
+        "the clock cannot go back to \(Timestamp.millis(now)): sandbox '\(id)' has been simulated up to \(Timestamp.millis(simulated)), "
+            + "and its cars' state is of that moment. To work at an earlier time, create a sandbox with {\"clock\": {\"now\": \"<RFC3339>\"}} "
+            + "(the same seed and start give the same fleet), or POST /__fleetmock/sandboxes/\(id)/reset to go back to its start clock"
     }
 
     /// Catches a sandbox's simulation up with its clock when it is at least `minimumStep` behind
