@@ -175,7 +175,9 @@ public struct SmartcarAccess: Sendable {
             var nextToken = (try Int64.fetchOne(db, sql: "SELECT MAX(dimoTokenId) FROM vehicle") ?? 0) + 1
             let home = FleetDocument.Place(latitude: owner.homeLatitude, longitude: owner.homeLongitude, city: owner.homeCity)
             for i in 0..<count {
-                let model = models.isEmpty
+                // Test mode gets upstream's all-answering test vehicles; simulated mode the make's own models.
+                let model = mode == .test ? SmartcarTestVehicles.model(make: make.uppercased())
+                    : models.isEmpty
                     ? FleetGenerator.Model(make: make.uppercased(), model: "Test Vehicle", wmi: "0SC", years: 2020...2024, powertrain: .bev,
                                            batteryKWh: 75, tankLiters: nil, hasSunroof: false, kmPerKWh: 6, kmPerLiter: 0)
                     : models[i % models.count]
@@ -188,7 +190,8 @@ public struct SmartcarAccess: Sendable {
                 nextToken += 1
                 try vehicle.insert(db)
                 guard let vehicleId = vehicle.id else { continue }
-                let state = FleetGenerator.parkedState(model: model, year: year, home: home, rng: &seeded)
+                var state = FleetGenerator.parkedState(model: model, year: year, home: home, rng: &seeded)
+                if mode == .test { SmartcarTestVehicles.shape(&state, rng: &seeded) }
                 try VehicleStateRecord(vehicleId: vehicleId, updatedAt: sandbox.clock.now(), state: state).insert(db)
                 try TelemetrySignals.record(vehicle, state, at: sandbox.clock.now(), in: db)
             }

@@ -112,28 +112,90 @@ struct ManagementAPI: Sendable {
         for permission in permissions where !SmartcarScope.isKnown(permission) {
             throw SmartcarAPIError.validation("Invalid permission: \(permission)", field: "scope")
         }
-        if version == .v1, query["mode"] == "test" {
-            let levels = ["compatible", "phev", "incompatible", "fuel", "dinosaur", "bev"]
-            guard let level = query["test_mode_compatibility_level"], levels.contains(level) else {
-                throw SmartcarAPIError.validation("Field must be one of: [\(levels.joined(separator: ","))]", field: "test_mode_compatibility_level")
+        let answer: CompatibilityAnswer
+        // The SDKs send `mode=test` with every level; a level alone is read as test mode too.
+        let level = query["test_mode_compatibility_level"].flatMap { $0.isEmpty ? nil : $0 }
+        if query["mode"] == "test" || (query["mode"] == nil && level != nil) {
+            answer = try Self.testModeAnswer(level: level)
+        } else {
+            guard vin.count == 17 else { throw SmartcarAPIError.validation("\"vin\" must be 17 characters", field: "vin") }
+            answer = try await liveAnswer(vin: vin.uppercased(), sandboxId: sandbox.id)
+        }
+        return Responses.json(version == .v1 ? answer.v1Body : answer.v2Body(permissions), headers: headers)
+    }
+
+    /// What the compatibility API says about one vehicle: not compatible (with the reason), or
+    /// compatible with the capabilities of a powertrain, or compatible but capable of nothing.
+    enum CompatibilityAnswer: Equatable {
+        case incompatible(reason: String)
+        case powertrain(Powertrain)
+        case noCapabilities
+
+        /// v1.0 answers only `compatible`; a car capable of nothing was not compatible there (the
+        /// v1-era e2e suites assert false for the Audi that v2.0 calls compatible).
+        var v1Body: JSONValue {
+            switch self {
+            case .incompatible, .noCapabilities: return .object([("compatible", false)])
+            case .powertrain: return .object([("compatible", true)])
             }
-            return Responses.json(.object([("compatible", .bool(!["incompatible", "dinosaur"].contains(level)))]), headers: headers)
         }
-        guard vin.count == 17 else { throw SmartcarAPIError.validation("\"vin\" must be 17 characters", field: "vin") }
-        let vehicle = try await fleet.vehicleRecord(in: sandbox.id, vin: vin)
-        let powertrain = vehicle?.powertrain ?? FleetGenerator.catalogueMakes[FleetGenerator.wmiMake(vin)]
-        if version == .v1 {
-            return Responses.json(.object([("compatible", .bool(powertrain != nil))]), headers: headers)
+
+        /// v2.0: `compatible`, `reason` and one capability per requested permission, in request order
+        /// (empty when not compatible).
+        func v2Body(_ permissions: [String]) -> JSONValue {
+            if case .incompatible(let reason) = self {
+                return .object([("compatible", false), ("reason", .string(reason)), ("capabilities", .array([]))])
+            }
+            let capabilities: [JSONValue] = permissions.map { permission in
+                var capable = false
+                if case .powertrain(let powertrain) = self { capable = ManagementAPI.capable(permission, powertrain) }
+                return .object([("capable", .bool(capable)), ("endpoint", .string(ManagementAPI.endpointOfPermission[permission] ?? "/")),
+                                ("permission", .string(permission)), ("reason", capable ? .null : "VEHICLE_NOT_CAPABLE")])
+            }
+            return .object([("compatible", true), ("reason", .null), ("capabilities", .array(capabilities))])
         }
-        guard let powertrain else {
-            return Responses.json(.object([("compatible", false), ("reason", "VEHICLE_NOT_COMPATIBLE"), ("capabilities", .array([]))]), headers: headers)
+    }
+
+    /// The levels `test_mode_compatibility_level` takes, in the order upstream's message lists them.
+    static let testModeLevels = ["compatible", "phev", "incompatible", "fuel", "dinosaur", "bev"]
+
+    /// A test-mode (`mode=test`) answer, from `test_mode_compatibility_level` alone: any VIN.
+    /// `compatible` and `phev` can do everything, `fuel` what a gasoline car can, `bev` what a
+    /// battery-electric one can; `incompatible` and `dinosaur` (a car too old to be connected) are not
+    /// compatible. The error's `detail` names the field as a plain string, as the Python SDK's own
+    /// e2e test expects (its Joi-style validation errors use a one-element array instead).
+    static func testModeAnswer(level: String?) throws -> CompatibilityAnswer {
+        switch level {
+        case "compatible", "phev": return .powertrain(.phev)
+        case "fuel": return .powertrain(.ice)
+        case "bev": return .powertrain(.bev)
+        case "incompatible", "dinosaur": return .incompatible(reason: "VEHICLE_NOT_COMPATIBLE")
+        default:
+            let message = "Field must be one of: [\(testModeLevels.joined(separator: ","))]"
+            throw SmartcarAPIError.of("VALIDATION", nil, detail: .array([
+                .object([("field", "test_mode_compatibility_level"), ("message", .string(message))]),
+            ]))
         }
-        let capabilities: [JSONValue] = permissions.map { permission in
-            let capable = Self.capable(permission, powertrain)
-            return .object([("capable", .bool(capable)), ("endpoint", .string(Self.endpointOfPermission[permission] ?? "/")),
-                            ("permission", .string(permission)), ("reason", capable ? .null : "VEHICLE_NOT_CAPABLE")])
-        }
-        return Responses.json(.object([("compatible", true), ("reason", .null), ("capabilities", .array(capabilities))]), headers: headers)
+    }
+
+    /// VINs upstream's SDK e2e suites query against the live service, with the answers they assert.
+    /// The docs say 0SC test VINs do not work with the Compatibility API, but the Python SDK's
+    /// `test_get_compatibility_v2` gets an answer for `0SCGMCT0386A85356` (odometer capable, fuel not):
+    /// the SDK's test wins. The Audi is compatible but capable of nothing on v2.0 (node e2e) and not
+    /// compatible on v1.0 (the v1-era node and ruby e2e).
+    static let documentedVINs: [String: CompatibilityAnswer] = [
+        "0SCGMCT0386A85356": .powertrain(.bev),
+        "5YJXCDE22HF068739": .powertrain(.bev),
+        "WAUAFAFL1GN014882": .noCapabilities,
+    ]
+
+    /// A live answer: the sandbox's own vehicle by its powertrain, a documented VIN, or the catalogue
+    /// model of the VIN's manufacturer code; anything else is not compatible.
+    func liveAnswer(vin: String, sandboxId: String) async throws -> CompatibilityAnswer {
+        if let vehicle = try await fleet.vehicleRecord(in: sandboxId, vin: vin) { return .powertrain(vehicle.powertrain) }
+        if let documented = Self.documentedVINs[vin] { return documented }
+        if let powertrain = FleetGenerator.catalogueMakes[FleetGenerator.wmiMake(vin)] { return .powertrain(powertrain) }
+        return .incompatible(reason: "VEHICLE_NOT_COMPATIBLE")
     }
 
     static func matrix(query: [String: String]) -> JSONValue {

@@ -92,7 +92,9 @@ struct VehicleEndpointRunner: Sendable {
         if !endpoint.isStatic, asleep {
             throw SmartcarAPIError.of("VEHICLE_STATE", "ASLEEP")
         }
-        var renderer = VehicleRenderer(vehicle: vehicle, state: snapshot.state, units: units, now: now)
+        // A test-mode login's cars answer like upstream's test vehicles: decimal readings, commands that succeed.
+        let testVehicle = grant.testAccount?.mode == .test
+        var renderer = VehicleRenderer(vehicle: vehicle, state: snapshot.state, units: units, now: now, decimalReadings: testVehicle)
         var result = EndpointResult(body: .null,
                                     dataAge: endpoint.carriesData ? min(snapshot.updatedAt, now) : nil,
                                     fetchedAt: endpoint.carriesData ? now : nil,
@@ -149,31 +151,16 @@ struct VehicleEndpointRunner: Sendable {
         case .lockUnlock:
             let action = try Self.action(body, allowed: ["LOCK", "UNLOCK"])
             let updated = try await mutate(grant: grant, vehicleId: vehicleId) { state in
-                if state.speedKph > 0 { throw SmartcarAPIError.of("VEHICLE_STATE", "IN_MOTION") }
-                if action == "LOCK" {
-                    if state.anyDoorOpen { throw SmartcarAPIError.of("VEHICLE_STATE", "DOOR_OPEN") }
-                    if state.trunk == .open { throw SmartcarAPIError.of("VEHICLE_STATE", "TRUNK_OPEN") }
-                    if state.hood == .open { throw SmartcarAPIError.of("VEHICLE_STATE", "HOOD_OPEN") }
-                }
+                if !testVehicle { try Self.requireLockable(state, action: action) }
                 state.isLocked = action == "LOCK"
             }
-            renderer = VehicleRenderer(vehicle: vehicle, state: updated, units: units, now: now)
+            renderer = VehicleRenderer(vehicle: vehicle, state: updated, units: units, now: now, decimalReadings: testVehicle)
             result.body = Self.actionSuccess
         case .startStopCharge:
             try requirePlugIn()
             let action = try Self.action(body, allowed: ["START", "STOP"])
             _ = try await mutate(grant: grant, vehicleId: vehicleId) { state in
-                guard state.isPluggedIn else { throw SmartcarAPIError.of("VEHICLE_STATE", "CHARGING_PLUG_NOT_CONNECTED") }
-                if action == "START" {
-                    if state.chargeState == .charging { throw SmartcarAPIError.of("VEHICLE_STATE", "CHARGING_IN_PROGRESS") }
-                    if let soc = state.stateOfCharge, soc >= state.chargeLimit - 0.001 {
-                        throw SmartcarAPIError.of("VEHICLE_STATE", "FULLY_CHARGED")
-                    }
-                    state.chargeState = .charging
-                } else {
-                    if state.chargeState != .charging { throw SmartcarAPIError.of("VEHICLE_STATE", "NOT_CHARGING") }
-                    state.chargeState = .notCharging
-                }
+                if testVehicle { Self.testCharge(&state, action: action) } else { try Self.charge(&state, action: action) }
             }
             result.body = Self.actionSuccess
         case .setChargeLimit:
@@ -190,7 +177,7 @@ struct VehicleEndpointRunner: Sendable {
         case .destination:
             _ = try Self.coordinates(body)
             // Sending a destination changes nothing physical; a flat 12 V battery cannot receive it.
-            if snapshot.state.lowVoltageBatteryV < 11.0 { throw SmartcarAPIError.of("VEHICLE_STATE", "LOW_BATTERY") }
+            if !testVehicle, snapshot.state.lowVoltageBatteryV < 11.0 { throw SmartcarAPIError.of("VEHICLE_STATE", "LOW_BATTERY") }
             result.body = Self.actionSuccess
         }
         return result
@@ -199,6 +186,46 @@ struct VehicleEndpointRunner: Sendable {
     /// Applies a command's effect in one transaction; a thrown vehicle-state error leaves the car unchanged.
     private func mutate(grant: SmartcarGrant, vehicleId: Int64, _ change: @Sendable @escaping (inout VehicleState) throws -> Void) async throws -> VehicleState {
         try await fleet.updateState(in: grant.sandbox.id, vehicleId: vehicleId, change).state
+    }
+
+    /// LOCK and UNLOCK need a parked car; LOCK also needs every door, the trunk and the hood shut.
+    static func requireLockable(_ state: VehicleState, action: String) throws {
+        if state.speedKph > 0 { throw SmartcarAPIError.of("VEHICLE_STATE", "IN_MOTION") }
+        guard action == "LOCK" else { return }
+        if state.anyDoorOpen { throw SmartcarAPIError.of("VEHICLE_STATE", "DOOR_OPEN") }
+        if state.trunk == .open { throw SmartcarAPIError.of("VEHICLE_STATE", "TRUNK_OPEN") }
+        if state.hood == .open { throw SmartcarAPIError.of("VEHICLE_STATE", "HOOD_OPEN") }
+    }
+
+    /// START or STOP on a live car: each refused with the vehicle-state error its condition gives.
+    static func charge(_ state: inout VehicleState, action: String) throws {
+        guard state.isPluggedIn else { throw SmartcarAPIError.of("VEHICLE_STATE", "CHARGING_PLUG_NOT_CONNECTED") }
+        if action == "START" {
+            if state.chargeState == .charging { throw SmartcarAPIError.of("VEHICLE_STATE", "CHARGING_IN_PROGRESS") }
+            if let soc = state.stateOfCharge, soc >= state.chargeLimit - 0.001 {
+                throw SmartcarAPIError.of("VEHICLE_STATE", "FULLY_CHARGED")
+            }
+            state.chargeState = .charging
+        } else {
+            if state.chargeState != .charging { throw SmartcarAPIError.of("VEHICLE_STATE", "NOT_CHARGING") }
+            state.chargeState = .notCharging
+        }
+    }
+
+    /// START or STOP on a test vehicle always succeeds: an unplugged car is plugged in first, START
+    /// charges up to the limit (a car already there is fully charged), STOP ends a charge in progress.
+    static func testCharge(_ state: inout VehicleState, action: String) {
+        if !state.isPluggedIn {
+            state.isPluggedIn = true
+            state.chargingPort = state.chargingPort.map { _ in .open }
+            state.chargeState = .notCharging
+        }
+        if action == "START" {
+            let full = (state.stateOfCharge ?? 1) >= state.chargeLimit - 0.001
+            state.chargeState = full ? .fullyCharged : .charging
+        } else if state.chargeState == .charging {
+            state.chargeState = .notCharging
+        }
     }
 
     static func triggeredError(_ trigger: String) -> SmartcarAPIError {

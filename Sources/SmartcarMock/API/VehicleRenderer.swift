@@ -8,12 +8,27 @@ struct VehicleRenderer {
     let state: VehicleState
     let units: UnitSystem
     let now: Date
+    /// Test vehicles report readings as decimals (219.3 kPa), never whole numbers, as upstream's do.
+    var decimalReadings = false
 
     /// The electric share of a plug-in's range.
     var electricRangeKm: Double {
         guard let soc = state.stateOfCharge, let kwh = vehicle.batteryCapacityKWh else { return 0 }
         if vehicle.powertrain == .bev { return state.rangeKm }
         return min(state.rangeKm, soc * kwh * 4.5)
+    }
+
+    /// A measured value at `places` decimals. With `decimalReadings` a non-zero value never lands on a
+    /// whole number (which JSON would carry as an integer): it shows one more decimal, or moves by
+    /// the smallest step of that decimal.
+    func reading(_ value: Double, _ places: Int) -> Double {
+        let shown = rounded(value, places)
+        guard decimalReadings, shown != 0, shown == shown.rounded() else { return shown }
+        let finer = rounded(value, places + 1)
+        if finer != finer.rounded() { return finer }
+        var step = 1.0
+        for _ in 0...places { step /= 10 }
+        return shown + step
     }
 
     var attributes: JSONValue {
@@ -23,7 +38,7 @@ struct VehicleRenderer {
 
     var vin: JSONValue { .object([("vin", .string(vehicle.vin))]) }
 
-    var odometer: JSONValue { .object([("distance", .number(rounded(units.distance(state.odometerKm))))]) }
+    var odometer: JSONValue { .object([("distance", .number(reading(units.distance(state.odometerKm), 2)))]) }
 
     var location: JSONValue {
         .object([("latitude", .number(rounded(state.latitude, 6))), ("longitude", .number(rounded(state.longitude, 6)))])
@@ -31,7 +46,7 @@ struct VehicleRenderer {
 
     var battery: JSONValue {
         .object([("percentRemaining", .number(rounded(state.stateOfCharge ?? 0, 4))),
-                 ("range", .number(rounded(units.distance(electricRangeKm), 1)))])
+                 ("range", .number(reading(units.distance(electricRangeKm), 1)))])
     }
 
     var batteryCapacity: JSONValue { .object([("capacity", .number(vehicle.batteryCapacityKWh ?? 0))]) }
@@ -55,17 +70,17 @@ struct VehicleRenderer {
         let fraction = state.fuelFraction ?? 0
         let liters = fraction * (vehicle.fuelTankLiters ?? 0)
         let fuelRange = max(0, state.rangeKm - (vehicle.powertrain == .phev ? electricRangeKm : 0))
-        return .object([("amountRemaining", .number(rounded(units.volume(liters), 1))),
+        return .object([("amountRemaining", .number(reading(units.volume(liters), 1))),
                         ("percentRemaining", .number(rounded(fraction, 4))),
-                        ("range", .number(rounded(units.distance(fuelRange), 1)))])
+                        ("range", .number(reading(units.distance(fuelRange), 1)))])
     }
 
     var tirePressure: JSONValue {
         let t = state.tirePressureKPa
-        return .object([("backLeft", .number(rounded(units.pressure(t.backLeft), 1))),
-                        ("backRight", .number(rounded(units.pressure(t.backRight), 1))),
-                        ("frontLeft", .number(rounded(units.pressure(t.frontLeft), 1))),
-                        ("frontRight", .number(rounded(units.pressure(t.frontRight), 1)))])
+        return .object([("backLeft", .number(reading(units.pressure(t.backLeft), 1))),
+                        ("backRight", .number(reading(units.pressure(t.backRight), 1))),
+                        ("frontLeft", .number(reading(units.pressure(t.frontLeft), 1))),
+                        ("frontRight", .number(reading(units.pressure(t.frontRight), 1)))])
     }
 
     var engineOil: JSONValue { .object([("lifeRemaining", .number(rounded(state.oilLife ?? 0, 4)))]) }

@@ -274,6 +274,13 @@ def test_is_compatible(sandbox, client, bev):
     assert client.is_compatible(bev["vin"], ["read_odometer", "read_battery"]) is True
 
 
+def test_is_compatible_documented_vins(client):
+    # The v1-era node and ruby e2e pair: the Tesla is compatible, the Audi is not.
+    scope = ["read_odometer", "read_location"]
+    assert client.is_compatible("5YJXCDE22HF068739", scope) is True
+    assert client.is_compatible("WAUAFAFL1GN014882", scope) is False
+
+
 def test_is_compatible_bad_credentials(sandbox, bev):
     bad = smartcar.AuthClient(sandbox.client_id, "not-the-secret", sandbox.redirect_uri)
     expect(lambda: bad.is_compatible(bev["vin"], ["read_odometer"]),

@@ -438,6 +438,66 @@ def test_test_mode_connect_yields_chosen_brand(sandbox):
         assert car.odometer().distance >= 0
 
 
+@pytest.fixture(scope="module")
+def volt(sandbox):
+    """The SDK's own e2e set-up: a test-mode CHEVROLET login with a throwaway
+    email; its first car is a Chevrolet Volt, a plug-in hybrid."""
+    client = smartcar.AuthClient(sandbox.client_id, sandbox.client_secret,
+                                 sandbox.redirect_uri, mode="test")
+    url = client.get_auth_url(SCOPES, {"state": new_state()})
+    result = fc.drive_connect(url, sandbox.redirect_uri,
+                              email=f"{uuid.uuid4()}@email.com", make="CHEVROLET")
+    access = client.exchange_code(result.code)
+    vehicle_id = smartcar.get_vehicles(access.access_token).vehicles[0]
+    return smartcar.Vehicle(vehicle_id, access.access_token)
+
+
+def test_test_mode_volt_answers_every_read(volt):
+    attributes = volt.attributes()
+    assert (attributes.make, attributes.model) == ("CHEVROLET", "Volt")
+    assert 10_000 <= volt.odometer().distance <= 300_000
+    location = volt.location()
+    assert 37 <= location.latitude <= 41 and -109.05 <= location.longitude <= -102.04
+    battery = volt.battery()
+    assert 0 <= battery.percent_remaining <= 1 and 0 <= battery.range <= 483
+    assert volt.battery_capacity().capacity > 0
+    assert volt.charge().is_plugged_in in (True, False)
+    fuel = volt.fuel()
+    assert 0 <= fuel.percent_remaining <= 1 and 0 <= fuel.range <= 483
+    assert 0 <= fuel.amount_remaining <= 500
+    assert 0 <= volt.engine_oil().life_remaining <= 1
+    tires = volt.tire_pressure()
+    for value in (tires.front_left, tires.front_right, tires.back_left, tires.back_right):
+        assert isinstance(value, float) and 175 <= value <= 237, tires
+    assert volt.lock_status().is_locked in (True, False)
+    assert isinstance(volt.diagnostic_system_status().systems, list)
+
+
+def test_test_mode_volt_commands_succeed(volt):
+    for command in (volt.lock, volt.unlock, volt.start_charge, volt.stop_charge,
+                    lambda: volt.set_charge_limit(0.7),
+                    lambda: volt.send_destination(40.748817, -73.985428)):
+        response = command()
+        assert response.status == "success" and response.message == ACTION_MESSAGE
+    assert volt.charge().is_plugged_in is True
+    assert volt.get_charge_limit().limit == approx(0.7)
+
+
+def test_test_mode_volt_batch_and_raw_request(volt):
+    batch = volt.batch(["/odometer", "/location", "/charge/limit", "/engine/oil",
+                        "/battery/capacity", "/tires/pressure"])
+    assert batch.odometer().distance is not None
+    assert batch.engine_oil().life_remaining is not None
+    assert batch.battery_capacity().capacity is not None
+    assert batch.tire_pressure().front_left is not None
+    raw = volt.request("post", "batch",
+                       {"requests": [{"path": "/odometer"}, {"path": "/tires/pressure"}]})
+    odometer, tires = raw.body["responses"]
+    assert odometer["code"] == 200 and isinstance(odometer["body"]["distance"], (int, float))
+    for corner in ("frontLeft", "frontRight", "backLeft", "backRight"):
+        assert isinstance(tires["body"][corner], float), tires
+
+
 # ---------------------------------------------------------------------------
 # user and vehicle list
 # ---------------------------------------------------------------------------
@@ -984,6 +1044,24 @@ def test_get_compatibility(sandbox, bev):
     assert by_permission["read_fuel"]
     for cap in by_permission["read_fuel"]:
         assert cap.capable is False and cap.reason == "VEHICLE_NOT_CAPABLE", cap
+
+
+def test_get_compatibility_documented_vins(sandbox):
+    """The live answers the SDKs' e2e suites assert (Python's v2 test, node's Tesla/Audi pair)."""
+    creds = {"client_id": sandbox.client_id, "client_secret": sandbox.client_secret,
+             "version": "2.0"}
+    gm = smartcar.get_compatibility("0SCGMCT0386A85356", ["read_odometer", "read_fuel"],
+                                    "US", creds)
+    assert (gm.compatible, gm.reason) == (True, None)
+    assert [(c.permission, c.endpoint, c.capable, c.reason) for c in gm.capabilities] == [
+        ("read_odometer", "/odometer", True, None),
+        ("read_fuel", "/fuel", False, "VEHICLE_NOT_CAPABLE")]
+    scope = ["read_odometer", "read_location"]
+    tesla = smartcar.get_compatibility("5YJXCDE22HF068739", scope, "US", creds)
+    assert tesla.compatible and all(c.capable for c in tesla.capabilities)
+    audi = smartcar.get_compatibility("WAUAFAFL1GN014882", scope, "US", creds)
+    assert audi.compatible and len(audi.capabilities) == 2
+    assert not any(c.capable for c in audi.capabilities)
 
 
 def test_get_compatibility_bad_credentials(bev):
