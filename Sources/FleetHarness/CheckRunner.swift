@@ -16,6 +16,8 @@ public struct StepRecord: Sendable {
     public var reply: DriverReply?
     public var mismatches: [Mismatch]
     public var passed: Bool
+    /// Paths of objects whose keys the SDK version's types fix (see `DriverAnswer`).
+    public var typed: [String] = []
 }
 
 /// One scenario run with one SDK, in a sandbox of its own.
@@ -26,8 +28,20 @@ public struct CaseResult: Sendable {
     /// Why the case failed outside its steps' expectations (setup, driver, unknown op), if it did.
     public var error: String?
     public var seconds: Double
+    /// Why the case did not run with this SDK version (an operation or argument it lacks), if so.
+    public var skipped: String?
 
-    public var passed: Bool { error == nil && steps.allSatisfy(\.passed) }
+    public init(scenario: Scenario, sdk: SDKChoice, steps: [StepRecord], error: String?, seconds: Double, skipped: String? = nil) {
+        self.scenario = scenario
+        self.sdk = sdk
+        self.steps = steps
+        self.error = error
+        self.seconds = seconds
+        self.skipped = skipped
+    }
+
+    public var passed: Bool { skipped == nil && error == nil && steps.allSatisfy(\.passed) }
+    public var failed: Bool { skipped == nil && !passed }
 
     /// A readable account of the failure: the failing step, expected against observed.
     public var failureText: String {
@@ -43,25 +57,25 @@ public struct CaseResult: Sendable {
     }
 }
 
-/// Keeps one driver per SDK and replaces one that died, so a crash fails its own cases and the run
-/// goes on.
+/// Keeps one driver per SDK version and replaces one that died, so a crash fails its own cases and
+/// the run goes on.
 actor DriverPool {
-    private var drivers: [SDKName: SDKDriver] = [:]
-    private let start: @Sendable (SDKName) throws -> SDKDriver
+    private var drivers: [SDKChoice: SDKDriver] = [:]
+    private let start: @Sendable (SDKChoice) throws -> SDKDriver
 
-    init(start: @escaping @Sendable (SDKName) throws -> SDKDriver) { self.start = start }
+    init(start: @escaping @Sendable (SDKChoice) throws -> SDKDriver) { self.start = start }
 
-    func driver(_ sdk: SDKName) throws -> SDKDriver {
-        if let driver = drivers[sdk] { return driver }
-        let driver = try start(sdk)
-        drivers[sdk] = driver
+    func driver(_ choice: SDKChoice) throws -> SDKDriver {
+        if let driver = drivers[choice] { return driver }
+        let driver = try start(choice)
+        drivers[choice] = driver
         return driver
     }
 
     /// Forgets `failed` (if it is still the current driver) so the next case starts a new one.
     func discard(_ failed: SDKDriver) {
-        if drivers[failed.sdk] === failed {
-            drivers[failed.sdk] = nil
+        if drivers[failed.choice] === failed {
+            drivers[failed.choice] = nil
             failed.stop()
         }
     }
@@ -76,14 +90,14 @@ actor DriverPool {
 public struct CheckRunner: Sendable {
     public var control: ControlClient
     /// The operations each driver knows (from `__describe__`).
-    public var operations: [SDKName: Set<String>]
+    public var operations: [SDKChoice: Set<String>]
     /// At most this many cases at once.
     public var concurrency: Int
     /// Rules installed in every case after the scenario's own.
     public var injectedFaults: [JSONValue]
     let pool: DriverPool
 
-    init(control: ControlClient, operations: [SDKName: Set<String>], concurrency: Int, pool: DriverPool, injectedFaults: [JSONValue] = []) {
+    init(control: ControlClient, operations: [SDKChoice: Set<String>], concurrency: Int, pool: DriverPool, injectedFaults: [JSONValue] = []) {
         self.control = control
         self.operations = operations
         self.concurrency = max(1, concurrency)
@@ -120,22 +134,37 @@ public struct CheckRunner: Sendable {
     }
 
     /// An op the scenario's SDK driver does not know, as a `file:line` error.
-    func unknownOperation(_ scenario: Scenario, sdk: SDKName) -> String? {
-        guard let known = operations[sdk] else { return nil }
+    func unknownOperation(_ scenario: Scenario, choice: SDKChoice) -> String? {
+        guard let known = operations[choice] else { return nil }
+        let sdk = choice.sdk
         for (phase, steps) in [("prepare", scenario.prepare), ("steps", scenario.steps)] {
             for (index, step) in steps.enumerated() where step.applies(to: sdk) && !known.contains(step.op) {
                 let closest = Suggestions.closest(to: step.op, in: Array(known)).joined(separator: ", ")
-                return "\(scenario.file):\(step.line): \(phase)[\(index)].op: unknown operation '\(step.op)' for \(sdk)"
+                return "\(scenario.file):\(step.line): \(phase)[\(index)].op: unknown operation '\(step.op)' for \(choice.label)"
                     + (closest.isEmpty ? "" : " (closest: \(closest))")
             }
         }
         return nil
     }
 
+    /// Why a version other than the pinned one skips the scenario: the first operation it lacks.
+    /// (For the pinned version a missing operation is a broken scenario: `unknownOperation`.)
+    func missingOperation(_ scenario: Scenario, choice: SDKChoice) -> String? {
+        guard !choice.isPinned, let known = operations[choice] else { return nil }
+        let ops = (scenario.prepare + scenario.steps).filter { $0.applies(to: choice.sdk) }.map(\.op)
+        let missing = ops.filter { !known.contains($0) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        guard !missing.isEmpty else { return nil }
+        return "\(choice) has no " + missing.map { "`\($0)`" }.joined(separator: ", ")
+    }
+
     func runCase(_ scenario: Scenario, _ choice: SDKChoice) async -> CaseResult {
         let started = ContinuousClock.now
         var result = CaseResult(scenario: scenario, sdk: choice, steps: [], error: nil, seconds: 0)
-        if let problem = unknownOperation(scenario, sdk: choice.sdk) {
+        if let reason = missingOperation(scenario, choice: choice) {
+            result.skipped = reason
+            return result
+        }
+        if let problem = unknownOperation(scenario, choice: choice) {
             result.error = problem
             return result
         }
@@ -150,20 +179,28 @@ public struct CheckRunner: Sendable {
             let credentials = try await applier.applySetup(scenario.setup, sandbox: id)
             let context = JSONValue.object([("server", .string(control.server)), ("sandbox", credentials)])
             var placeholders = Placeholders(context: credentials)
-            let current = try await pool.driver(choice.sdk)
+            let current = try await pool.driver(choice)
             driver = current
             for step in scenario.prepare where step.applies(to: choice.sdk) {
                 let record = try await run(step, phase: .prepare, sdk: choice.sdk, driver: current, session: session,
                                            context: context, placeholders: placeholders)
+                if let reason = Self.unsupported(record, choice: choice), result.steps.allSatisfy(\.passed) {
+                    result.skipped = reason
+                    break
+                }
                 result.steps.append(record)
                 placeholders = Self.keep(record, of: step, in: placeholders)
                 if !record.passed { break }
             }
-            if result.steps.allSatisfy(\.passed) {
+            if result.skipped == nil, result.steps.allSatisfy(\.passed) {
                 try await applier.installFaults(scenario.faults + injectedFaults, sandbox: id, credentials: credentials)
                 for step in scenario.steps where step.applies(to: choice.sdk) {
                     let record = try await run(step, phase: .step, sdk: choice.sdk, driver: current, session: session,
                                                context: context, placeholders: placeholders)
+                    if let reason = Self.unsupported(record, choice: choice), result.steps.allSatisfy(\.passed) {
+                        result.skipped = reason
+                        break
+                    }
                     result.steps.append(record)
                     placeholders = Self.keep(record, of: step, in: placeholders)
                 }
@@ -191,10 +228,41 @@ public struct CheckRunner: Sendable {
             }
         }
         let args = try placeholders.apply(step.args)
-        let reply = try await driver.send(op: step.op, session: session, args: args, context: context)
+        let answer = try await driver.exchange(op: step.op, session: session, args: args, context: context)
+        let reply = answer.reply
         let judged = Self.judge(reply, against: outcome)
         return StepRecord(phase: phase, op: step.op, line: step.line, expected: Self.describe(outcome),
-                          observed: Self.describe(reply), reply: reply, mismatches: judged.mismatches, passed: judged.passed)
+                          observed: Self.describe(reply), reply: reply, mismatches: judged.mismatches, passed: judged.passed,
+                          typed: answer.typed)
+    }
+
+    /// The skip reason when a version other than the pinned one cannot express the step (on the
+    /// pinned version the step simply fails).
+    static func unsupported(_ record: StepRecord, choice: SDKChoice) -> String? {
+        guard !choice.isPinned else { return nil }
+        if case .unsupported(let reason)? = record.reply { return "line \(record.line): \(record.op): \(reason)" }
+        let fields = missingFields(record)
+        guard !fields.isEmpty else { return nil }
+        return "line \(record.line): \(record.op): \(choice)'s types have no " + fields.map { "`\($0)`" }.joined(separator: ", ")
+    }
+
+    /// The expected fields a step missed only because the SDK version's own types lack them: every
+    /// mismatch is an absent key of an object the driver marked typed (nil-free list, empty otherwise).
+    static func missingFields(_ record: StepRecord) -> [String] {
+        guard !record.passed, !record.mismatches.isEmpty else { return [] }
+        var fields: [String] = []
+        for mismatch in record.mismatches {
+            guard mismatch.observed == "nothing (absent)", let dot = mismatch.path.lastIndex(of: ".") else { return [] }
+            // Drop the matcher's root (`result`, `error`): the driver's paths start below it.
+            var parent = String(mismatch.path[..<dot])
+            if let root = ["result", "error"].first(where: { parent == $0 || parent.hasPrefix($0 + ".") || parent.hasPrefix($0 + "[") }) {
+                parent = String(parent.dropFirst(root.count))
+                if parent.hasPrefix(".") { parent.removeFirst() }
+            }
+            guard record.typed.contains(parent) else { return [] }
+            fields.append(mismatch.path)
+        }
+        return fields
     }
 
     /// Placeholders with the step's result kept under `saved.<name>`, when the step asks for it.
@@ -206,7 +274,7 @@ public struct CheckRunner: Sendable {
     /// Whether `reply` meets `outcome` (nil: the call must not raise).
     static func judge(_ reply: DriverReply, against outcome: Outcome?) -> (passed: Bool, mismatches: [Mismatch]) {
         switch (reply, outcome) {
-        case (.driverError, _): return (false, [])
+        case (.driverError, _), (.unsupported, _): return (false, [])
         case (.returned, nil), (.returned, .ok?): return (true, [])
         case (.returned(let value), .result(let match)?):
             let found = OutcomeMatcher.mismatches(expected: match, observed: value, path: "result")
@@ -231,6 +299,7 @@ public struct CheckRunner: Sendable {
         case .returned(let value): return "returned \(OutcomeMatcher.describe(value))"
         case .raised: return "raised \(OutcomeMatcher.describe(reply.observed))"
         case .driverError(let message): return "driver error: \(message)"
+        case .unsupported(let message): return "unsupported by this SDK version: \(message)"
         }
     }
 }

@@ -54,26 +54,26 @@ public enum Harness {
         let needed = configuration.choices.filter { choice in configuration.scenarios.contains { $0.sdks.contains(choice.sdk) } }
         try FileManager.default.createDirectory(at: configuration.logDirectory, withIntermediateDirectories: true)
         let environments = VirtualEnvironments(root: configuration.venvRoot)
-        var interpreters: [SDKName: String] = [:]
+        var interpreters: [SDKChoice: String] = [:]
         for choice in needed {
-            interpreters[choice.sdk] = try environments.ensure(choice, log: log)
+            interpreters[choice] = try environments.ensure(choice, log: log)
         }
         let script = configuration.driversDirectory.appendingPathComponent("driver.py").path
         let logs = configuration.logDirectory
         let server = control.server
         let pythons = interpreters
-        let pool = DriverPool { sdk in
-            guard let python = pythons[sdk] else { throw SetupFailure(message: "no virtualenv for \(sdk)") }
-            return try SDKDriver(sdk: sdk, python: python, script: script, server: server,
-                                 stderrFile: logs.appendingPathComponent("\(sdk.rawValue).stderr"))
+        let pool = DriverPool { choice in
+            guard let python = pythons[choice] else { throw SetupFailure(message: "no virtualenv for \(choice)") }
+            return try SDKDriver(sdk: choice.sdk, version: choice.version, python: python, script: script, server: server,
+                                 stderrFile: logs.appendingPathComponent("\(choice.venvName).stderr"))
         }
-        var operations: [SDKName: [String]] = [:]
-        var versions: [SDKName: String] = [:]
+        var operations: [SDKChoice: [String]] = [:]
+        var versions: [SDKChoice: String] = [:]
         for choice in needed {
             do {
-                let described = try await pool.driver(choice.sdk).describe()
-                operations[choice.sdk] = described.ops
-                versions[choice.sdk] = described.version
+                let described = try await pool.driver(choice).describe()
+                operations[choice] = described.ops
+                versions[choice] = described.version
             } catch {
                 log("\(error)")
             }
@@ -85,6 +85,6 @@ public enum Harness {
         await pool.stopAll()
         let catalog = (try? await control.expectOK(.GET, "/__fleetmock/catalog"))
         let ids = (catalog?["entries"]?.arrayValue ?? catalog?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
-        return CheckReport(cases: cases, operations: operations, versions: versions, catalog: ids)
+        return CheckReport(cases: cases, operations: operations, versions: versions, catalog: ids, choices: needed)
     }
 }

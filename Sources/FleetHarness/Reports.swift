@@ -6,110 +6,190 @@ import Foundation
 public struct CheckReport: Sendable {
     public var cases: [CaseResult]
     /// Every operation each driver offers.
-    public var operations: [SDKName: [String]]
-    /// The versions the drivers ran.
-    public var versions: [SDKName: String]
+    public var operations: [SDKChoice: [String]]
+    /// The versions the drivers reported running.
+    public var versions: [SDKChoice: String]
     /// Every catalogue id the server lists.
     public var catalog: [String]
+    /// The SDK versions run, in report order (by SDK, then version).
+    public var choices: [SDKChoice]
+
+    public init(cases: [CaseResult], operations: [SDKChoice: [String]], versions: [SDKChoice: String], catalog: [String],
+                choices: [SDKChoice]? = nil) {
+        self.cases = cases
+        self.operations = operations
+        self.versions = versions
+        self.catalog = catalog
+        var all = choices ?? []
+        for result in cases where !all.contains(result.sdk) { all.append(result.sdk) }
+        self.choices = all.sorted(by: SDKChoice.ordered)
+    }
 
     /// The harness's own operations, which are not SDK methods and so not counted in coverage.
     public static let harnessOperations: Set<String> = ["connect", "login", "exchange", "control"]
 
     public var passed: Int { cases.filter(\.passed).count }
-    public var failed: Int { cases.count - passed }
+    public var failed: Int { cases.filter(\.failed).count }
+    public var skipped: Int { cases.filter { $0.skipped != nil }.count }
 
-    /// The closing line every CI log reader understands.
-    public var summaryLine: String { "\(passed) passed, \(failed) failed" }
+    /// The closing line every CI log reader understands (skips are named only when there are some).
+    public var summaryLine: String { Self.summary(cases) }
 
-    /// Operations exercised per SDK (by any step that reached the driver).
-    public var exercised: [SDKName: Set<String>] {
-        var used: [SDKName: Set<String>] = [:]
+    static func summary(_ cases: [CaseResult]) -> String {
+        let skipped = cases.filter { $0.skipped != nil }.count
+        let line = "\(cases.filter(\.passed).count) passed, \(cases.filter(\.failed).count) failed"
+        return skipped == 0 ? line : line + ", \(skipped) skipped"
+    }
+
+    /// One line per SDK version: what it passed, failed and skipped (the matrix at a glance).
+    public var versionLines: [String] {
+        choices.map { choice in
+            let mine = cases.filter { $0.sdk == choice }
+            let skipped = mine.filter { $0.skipped != nil }.count
+            return "\(choice.label) (\(choice.sdk.package)==\(versions[choice] ?? choice.version)): "
+                + "\(mine.filter(\.passed).count) passed, \(mine.filter(\.failed).count) failed, \(skipped) skipped"
+        }
+    }
+
+    /// Operations exercised per SDK version (by any step that reached the SDK).
+    public var exercised: [SDKChoice: Set<String>] {
+        var used: [SDKChoice: Set<String>] = [:]
         for result in cases {
             for step in result.steps where step.reply != nil {
-                if case .driverError = step.reply { continue }
-                used[result.sdk.sdk, default: []].insert(step.op)
+                switch step.reply {
+                case .driverError?, .unsupported?: continue
+                default: used[result.sdk, default: []].insert(step.op)
+                }
             }
         }
         return used
     }
 
     /// Catalogue ids covered by a scenario that ran.
-    public var coveredCatalog: Set<String> { Set(cases.flatMap(\.scenario.covers)) }
+    public var coveredCatalog: Set<String> { Set(cases.filter { $0.skipped == nil }.flatMap(\.scenario.covers)) }
 
-    /// JUnit XML: one suite per SDK, one test case per scenario.
+    /// JUnit XML: one suite per SDK version, one test case per scenario; skipped cases carry
+    /// `<skipped message=…>`.
     public func junit() -> String {
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
         let total = cases.reduce(0) { $0 + $1.seconds }
-        xml += #"<testsuites name="fleetmock check" tests="\#(cases.count)" failures="\#(failed)" time="\#(format(total))">"# + "\n"
-        for sdk in SDKName.allCases {
-            let mine = cases.filter { $0.sdk.sdk == sdk }
-            guard let first = mine.first else { continue }
+        xml += #"<testsuites name="fleetmock check" tests="\#(cases.count)" failures="\#(failed)" skipped="\#(skipped)" time="\#(format(total))">"# + "\n"
+        for choice in choices {
+            let mine = cases.filter { $0.sdk == choice }
+            guard !mine.isEmpty else { continue }
             let time = mine.reduce(0) { $0 + $1.seconds }
-            xml += #"  <testsuite name="\#(escape(first.sdk.description))" tests="\#(mine.count)" failures="\#(mine.filter { !$0.passed }.count)" time="\#(format(time))">"# + "\n"
-            for result in mine {
-                xml += #"    <testcase classname="\#(escape(sdk.rawValue))" name="\#(escape(result.scenario.id))" file="\#(escape(result.scenario.file))" time="\#(format(result.seconds))">"#
-                if result.passed {
-                    xml += "</testcase>\n"
-                } else {
-                    let message = result.error?.split(separator: "\n").first.map(String.init) ?? "a step did not see its expected outcome"
-                    xml += "\n      <failure message=\"\(escape(message))\">\(escape(result.failureText))</failure>\n    </testcase>\n"
-                }
-            }
+            xml += #"  <testsuite name="\#(escape(choice.description))" tests="\#(mine.count)" failures="\#(mine.filter(\.failed).count)" skipped="\#(mine.filter { $0.skipped != nil }.count)" time="\#(format(time))">"# + "\n"
+            for result in mine { xml += testcase(result) }
             xml += "  </testsuite>\n"
         }
         return xml + "</testsuites>\n"
     }
 
-    /// Markdown: the summary, the scenario × SDK matrix, the SDK × operation × outcome matrix, and coverage.
+    private func testcase(_ result: CaseResult) -> String {
+        var xml = #"    <testcase classname="\#(escape(result.sdk.label))" name="\#(escape(result.scenario.id))" file="\#(escape(result.scenario.file))" time="\#(format(result.seconds))">"#
+        if let reason = result.skipped {
+            xml += "\n      <skipped message=\"\(escape(reason))\"/>\n    </testcase>\n"
+        } else if result.passed {
+            xml += "</testcase>\n"
+        } else {
+            let message = result.error?.split(separator: "\n").first.map(String.init) ?? "a step did not see its expected outcome"
+            xml += "\n      <failure message=\"\(escape(message))\">\(escape(result.failureText))</failure>\n    </testcase>\n"
+        }
+        return xml
+    }
+
+    /// Markdown: the summary, the per-version totals, the scenario × SDK version matrix, the
+    /// SDK × operation × outcome matrix, coverage, skips and failures.
     public func markdown() -> String {
         var md = "# fleetmock check\n\n"
         md += "**\(summaryLine)** over \(Set(cases.map(\.scenario.id)).count) scenarios. SDKs: "
-        md += versions.keys.sorted().map { "\($0.package)==\(versions[$0] ?? "?") (`\($0)`)" }.joined(separator: ", ") + ".\n\n"
+        md += choices.map { "\($0.sdk.package)==\(versions[$0] ?? $0.version) (`\($0.label)`)" }.joined(separator: ", ") + ".\n\n"
+        md += versionTable() + scenarioMatrix() + outcomeTable() + coverage() + skips()
+        let failures = cases.filter(\.failed)
+        if !failures.isEmpty {
+            md += "\n## Failures\n"
+            for result in failures {
+                md += "\n### `\(result.scenario.id)` with \(result.sdk)\n\n```\n\(result.failureText)\n```\n"
+            }
+        }
+        return md
+    }
 
-        let sdks = SDKName.allCases.filter { sdk in cases.contains { $0.sdk.sdk == sdk } }
-        md += "## Scenarios\n\n| scenario | " + sdks.map(\.rawValue).joined(separator: " | ") + " |\n"
-        md += "|---|" + sdks.map { _ in "---" }.joined(separator: "|") + "|\n"
+    private func versionTable() -> String {
+        var md = "## SDK versions\n\n| SDK | version | passed | failed | skipped |\n|---|---|---|---|---|\n"
+        for choice in choices {
+            let mine = cases.filter { $0.sdk == choice }
+            md += "| `\(choice.label)` | \(choice.sdk.package)==\(versions[choice] ?? choice.version) | \(mine.filter(\.passed).count) | "
+            md += "\(mine.filter(\.failed).count) | \(mine.filter { $0.skipped != nil }.count) |\n"
+        }
+        return md
+    }
+
+    private func scenarioMatrix() -> String {
+        let columns = choices.filter { choice in cases.contains { $0.sdk == choice } }
+        var md = "\n## Scenarios\n\n| scenario | " + columns.map(\.label).joined(separator: " | ") + " |\n"
+        md += "|---|" + columns.map { _ in "---" }.joined(separator: "|") + "|\n"
         var seen: Set<String> = []
         for result in cases where seen.insert(result.scenario.id).inserted {
-            let cells = sdks.map { sdk -> String in
-                guard let run = cases.first(where: { $0.scenario.id == result.scenario.id && $0.sdk.sdk == sdk }) else { return "" }
-                return run.passed ? "pass" : "**FAIL**"
+            let cells = columns.map { choice -> String in
+                guard let run = cases.first(where: { $0.scenario.id == result.scenario.id && $0.sdk == choice }) else { return "" }
+                return run.skipped != nil ? "skipped" : run.passed ? "pass" : "**FAIL**"
             }
             md += "| `\(result.scenario.id)` | " + cells.joined(separator: " | ") + " |\n"
         }
+        return md
+    }
 
-        md += "\n## SDK × operation × outcome\n\n| SDK | operation | outcomes seen (count) |\n|---|---|---|\n"
-        for sdk in sdks {
+    private func outcomeTable() -> String {
+        var md = "\n## SDK × operation × outcome\n\n| SDK | operation | outcomes seen (count) |\n|---|---|---|\n"
+        for choice in choices {
             var outcomes: [String: [String: Int]] = [:]
-            for result in cases where result.sdk.sdk == sdk {
+            for result in cases where result.sdk == choice {
                 for step in result.steps {
                     outcomes[step.op, default: [:]][Self.outcomeLabel(step.reply), default: 0] += 1
                 }
             }
             for op in outcomes.keys.sorted() {
                 let seenOutcomes = (outcomes[op] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
-                md += "| \(sdk) | `\(op)` | " + seenOutcomes.joined(separator: ", ") + " |\n"
+                md += "| \(choice.label) | `\(op)` | " + seenOutcomes.joined(separator: ", ") + " |\n"
             }
         }
+        return md
+    }
 
-        md += "\n## Coverage\n\n"
+    private func coverage() -> String {
+        var md = "\n## Coverage\n\n"
         let used = exercised
-        for sdk in sdks {
-            let offered = (operations[sdk] ?? []).filter { !Self.harnessOperations.contains($0) && !$0.hasPrefix("__") }
-            let missing = offered.filter { !(used[sdk] ?? []).contains($0) }
-            md += "- `\(sdk)`: \(offered.count - missing.count) of \(offered.count) SDK operations exercised"
+        for choice in choices where cases.contains(where: { $0.sdk == choice }) {
+            let offered = (operations[choice] ?? []).filter { !Self.harnessOperations.contains($0) && !$0.hasPrefix("__") }
+            let missing = offered.filter { !(used[choice] ?? []).contains($0) }
+            md += "- `\(choice.label)`: \(offered.count - missing.count) of \(offered.count) SDK operations exercised"
             md += missing.isEmpty ? ".\n" : "; not exercised: " + missing.map { "`\($0)`" }.joined(separator: ", ") + ".\n"
         }
         let covered = coveredCatalog
         let uncovered = catalog.filter { !covered.contains($0) }
         md += "- fault catalogue: \(catalog.count - uncovered.count) of \(catalog.count) entries exercised"
         md += uncovered.isEmpty ? ".\n" : "; not exercised: " + uncovered.map { "`\($0)`" }.joined(separator: ", ") + ".\n"
+        return md
+    }
 
-        let failures = cases.filter { !$0.passed }
-        if !failures.isEmpty {
-            md += "\n## Failures\n"
-            for result in failures {
-                md += "\n### `\(result.scenario.id)` with \(result.sdk)\n\n```\n\(result.failureText)\n```\n"
+    /// Skipped cases grouped by SDK version and reason.
+    private func skips() -> String {
+        let skippedCases = cases.filter { $0.skipped != nil }
+        guard !skippedCases.isEmpty else { return "" }
+        var md = "\n## Skipped\n\n"
+        for choice in choices {
+            var byReason: [(reason: String, ids: [String])] = []
+            for result in skippedCases where result.sdk == choice {
+                let reason = result.skipped ?? ""
+                if let index = byReason.firstIndex(where: { $0.reason == reason }) {
+                    byReason[index].ids.append(result.scenario.id)
+                } else {
+                    byReason.append((reason, [result.scenario.id]))
+                }
+            }
+            for group in byReason {
+                md += "- `\(choice.label)`: \(group.reason): " + group.ids.map { "`\($0)`" }.joined(separator: ", ") + "\n"
             }
         }
         return md
@@ -120,6 +200,7 @@ public struct CheckReport: Sendable {
         case .returned?: return "returned"
         case .raised(let error)?: return "raised " + (error["class"]?.stringValue ?? "?")
         case .driverError?: return "driver error"
+        case .unsupported?: return "unsupported"
         case nil: return "not run"
         }
     }

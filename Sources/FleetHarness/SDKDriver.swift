@@ -10,6 +10,8 @@ public enum DriverReply: Sendable, Equatable {
     case raised(JSONValue)
     /// The driver could not run the operation (unknown op, bad arguments, missing prerequisite).
     case driverError(String)
+    /// The installed SDK version cannot express the request (an argument or mode it lacks).
+    case unsupported(String)
 
     /// The value expectations are matched against: the result, or the exception's attributes with its
     /// `class` and `message`.
@@ -22,8 +24,20 @@ public enum DriverReply: Sendable, Equatable {
                 pairs.append((key, value))
             }
             return .object(pairs)
-        case .driverError(let message): return .string(message)
+        case .driverError(let message), .unsupported(let message): return .string(message)
         }
+    }
+}
+
+/// A driver's answer: the reply, and the paths (`""`, `meta`, `items[0]`) of objects whose keys the
+/// SDK version's own types fix, where a missing key is a field that version does not have.
+public struct DriverAnswer: Sendable, Equatable {
+    public var reply: DriverReply
+    public var typed: [String]
+
+    public init(reply: DriverReply, typed: [String] = []) {
+        self.reply = reply
+        self.typed = typed
     }
 }
 
@@ -33,8 +47,19 @@ public struct DriverFailure: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The last lines the driver wrote on stderr.
     public var stderr: String
+    /// The driver's name in messages (`smartcar6`, `smartcar6@6.0.0`).
+    public var label: String?
+
+    public init(sdk: SDKName, message: String, stderr: String, label: String? = nil) {
+        self.sdk = sdk
+        self.message = message
+        self.stderr = stderr
+        self.label = label
+    }
+
     public var description: String {
-        stderr.isEmpty ? "\(sdk) driver: \(message)" : "\(sdk) driver: \(message)\n--- its stderr (last lines):\n\(stderr)"
+        let name = label ?? sdk.rawValue
+        return stderr.isEmpty ? "\(name) driver: \(message)" : "\(name) driver: \(message)\n--- its stderr (last lines):\n\(stderr)"
     }
 }
 
@@ -43,6 +68,8 @@ public struct DriverFailure: Error, CustomStringConvertible, Sendable {
 /// process and pipe handles are only used through calls that are safe from any thread.)
 public final class SDKDriver: @unchecked Sendable {
     public let sdk: SDKName
+    /// The SDK version this driver's virtualenv holds.
+    public let choice: SDKChoice
     private let process: Process
     private let input: FileHandle
     private let stderrFile: URL
@@ -51,13 +78,15 @@ public final class SDKDriver: @unchecked Sendable {
 
     private struct State {
         var nextId = 1
-        var pending: [Int: CheckedContinuation<DriverReply, any Error>] = [:]
+        var pending: [Int: CheckedContinuation<DriverAnswer, any Error>] = [:]
         var exited: String?
     }
 
     /// Starts `python driver.py --sdk NAME --server URL`; stderr goes to `stderrFile`.
-    public init(sdk: SDKName, python: String, script: String, server: String, stderrFile: URL) throws {
+    public init(sdk: SDKName, version: String? = nil, python: String, script: String, server: String, stderrFile: URL) throws {
         self.sdk = sdk
+        let choice = SDKChoice(sdk: sdk, version: version)
+        self.choice = choice
         self.stderrFile = stderrFile
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -75,18 +104,23 @@ public final class SDKDriver: @unchecked Sendable {
         do {
             try process.run()
         } catch {
-            throw DriverFailure(sdk: sdk, message: "cannot start \(python): \(error)", stderr: "")
+            throw DriverFailure(sdk: sdk, message: "cannot start \(python): \(error)", stderr: "", label: choice.label)
         }
         self.process = process
         self.input = stdinPipe.fileHandleForWriting
         let output = stdoutPipe.fileHandleForReading
         let thread = Thread { [weak self] in self?.readLoop(output) }
-        thread.name = "fleetmock-driver-\(sdk.rawValue)"
+        thread.name = "fleetmock-driver-\(choice.label)"
         thread.start()
     }
 
-    /// Sends one operation and waits for its answer.
+    /// Sends one operation and waits for its reply.
     public func send(op: String, session: String, args: JSONValue = .object([]), context: JSONValue = .null) async throws -> DriverReply {
+        try await exchange(op: op, session: session, args: args, context: context).reply
+    }
+
+    /// Sends one operation and waits for its answer (the reply and its typed paths).
+    public func exchange(op: String, session: String, args: JSONValue = .object([]), context: JSONValue = .null) async throws -> DriverAnswer {
         try await withCheckedThrowingContinuation { continuation in
             let id: Int? = state.withLock { state in
                 if state.exited != nil { return nil }
@@ -137,7 +171,7 @@ public final class SDKDriver: @unchecked Sendable {
     }
 
     private func failure(_ message: String) -> DriverFailure {
-        DriverFailure(sdk: sdk, message: message, stderr: stderrTail())
+        DriverFailure(sdk: sdk, message: message, stderr: stderrTail(), label: choice.label)
     }
 
     private func readLoop(_ output: FileHandle) {
@@ -176,10 +210,13 @@ public final class SDKDriver: @unchecked Sendable {
             reply = .returned(message["result"] ?? .null)
         } else if let problem = message["driverError"]?.stringValue {
             reply = .driverError(problem)
+        } else if let reason = message["unsupported"]?.stringValue {
+            reply = .unsupported(reason)
         } else {
             reply = .raised(message["error"] ?? .null)
         }
+        let typed = message["typed"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let continuation = state.withLock { $0.pending.removeValue(forKey: Int(id)) }
-        continuation?.resume(returning: reply)
+        continuation?.resume(returning: DriverAnswer(reply: reply, typed: typed))
     }
 }

@@ -18,6 +18,34 @@ public struct SDKChoice: Sendable, Hashable, CustomStringConvertible {
         self.init(sdk: sdk, version: parts.count == 2 ? parts[1] : nil)
     }
 
+    /// Parses `smartcar6`, `smartcar6@6.18.0` or a version list `smartcar6@6.0.0,6.10.0,6.19.1` (a
+    /// matrix: one choice per version, in the order given, duplicates dropped).
+    public static func list(_ text: String) -> [SDKChoice]? {
+        let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 else { return SDKChoice(text).map { [$0] } }
+        let versions = parts[1].split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        var choices: [SDKChoice] = []
+        for version in versions {
+            guard let choice = SDKChoice("\(parts[0])@\(version)") else { return nil }
+            if !choices.contains(choice) { choices.append(choice) }
+        }
+        return choices
+    }
+
+    /// Whether this is the version the project pins (scenarios are written against it).
+    public var isPinned: Bool { version == sdk.pinnedVersion }
+
+    /// How reports name the choice: `smartcar6` for the pinned version, else `smartcar6@6.0.0`.
+    public var label: String { isPinned ? sdk.rawValue : "\(sdk.rawValue)@\(version)" }
+
+    /// Order for reports: by SDK, then by version number.
+    public static func ordered(_ lhs: SDKChoice, _ rhs: SDKChoice) -> Bool {
+        if lhs.sdk != rhs.sdk { return lhs.sdk < rhs.sdk }
+        return lhs.version.compare(rhs.version, options: .numeric) == .orderedAscending
+    }
+
     /// The virtualenv's folder name: the SDK name for the pinned version (shared with the contract
     /// suites), else `name-version`.
     public var venvName: String { version == sdk.pinnedVersion ? sdk.rawValue : "\(sdk.rawValue)-\(version)" }

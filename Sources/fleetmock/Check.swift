@@ -12,15 +12,17 @@ struct Check: AsyncParsableCommand {
         abstract: "Run scenarios through the official SDKs against a fleetmock server.",
         discussion: """
         Starts its own server (serve --memory --port 0) unless --server is given, prepares one Python
-        virtualenv per SDK under .fleetmock/venvs (cached), and runs every scenario with each of its SDKs,
-        each case in a sandbox of its own. Prints a line per case and closes with "N passed, N failed";
-        exits 0 only when all pass.
+        virtualenv per SDK version under .fleetmock/venvs (cached), and runs every scenario with each of its
+        SDKs, each case in a sandbox of its own. `--sdk smartcar6@6.0.0,6.10.0,6.19.1` runs a matrix of
+        versions. A version other than the pinned one skips (SKIP, not FAIL) a scenario whose operations or
+        arguments it lacks. Prints a line per case and closes with "N passed, N failed[, N skipped]";
+        exits 0 only when nothing failed.
         """)
 
     @Option(help: "A running fleetmock server to test (default: start one).")
     var server: String?
 
-    @Option(name: .customLong("sdk"), help: "An SDK to run: smartcar6, smartcar3 or dimo, optionally @VERSION (repeatable; default all three, pinned).")
+    @Option(name: .customLong("sdk"), help: "An SDK to run: smartcar6, smartcar3 or dimo, optionally @VERSION or @V1,V2,... for a version matrix (repeatable; default all three, pinned).")
     var sdks: [String] = []
 
     @Option(name: .customLong("scenario"), help: "A glob over scenario ids or paths, e.g. 'smartcar/*' (repeatable; default all).")
@@ -55,13 +57,14 @@ struct Check: AsyncParsableCommand {
         for text in inject where JSONValue.parse(Data(text.utf8))?.objectValue == nil {
             throw ValidationError("--inject must be a JSON fault rule such as {\"match\": {...}, \"action\": {...}}: \(text)")
         }
-        for text in sdks where SDKChoice(text) == nil {
-            throw ValidationError("unknown SDK '\(text)': use smartcar6, smartcar3 or dimo, optionally with @VERSION")
+        for text in sdks where SDKChoice.list(text) == nil {
+            throw ValidationError("unknown SDK '\(text)': use smartcar6, smartcar3 or dimo, optionally with @VERSION or @V1,V2,...")
         }
     }
 
     func run() async throws {
-        let choices = sdks.isEmpty ? SDKName.allCases.map { SDKChoice(sdk: $0) } : sdks.compactMap(SDKChoice.init)
+        var choices = sdks.isEmpty ? SDKName.allCases.map { SDKChoice(sdk: $0) } : []
+        for choice in sdks.flatMap({ SDKChoice.list($0) ?? [] }) where !choices.contains(choice) { choices.append(choice) }
         let selection = try ScenarioSelection.load(directory: scenarios, patterns: patterns)
         for problem in selection.errors { printError("FAIL \(problem)") }
         guard !selection.scenarios.isEmpty || !selection.errors.isEmpty else {
@@ -94,8 +97,12 @@ struct Check: AsyncParsableCommand {
         configuration.concurrency = concurrency
         configuration.injectedFaults = inject.compactMap { JSONValue.parse(Data($0.utf8)) }
         let report = try await Harness.check(configuration, log: { print("fleetmock check: \($0)") }) { result in
+            if let reason = result.skipped {
+                print("SKIP \(result.scenario.id) [\(result.sdk.label)] \(reason)")
+                return
+            }
             let mark = result.passed ? "PASS" : "FAIL"
-            print("\(mark) \(result.scenario.id) [\(result.sdk.sdk)] \(String(format: "%.2f", result.seconds))s")
+            print("\(mark) \(result.scenario.id) [\(result.sdk.label)] \(String(format: "%.2f", result.seconds))s")
             if !result.passed {
                 print(result.failureText.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
             } else if verbose {
@@ -112,7 +119,10 @@ struct Check: AsyncParsableCommand {
             try markdown.write(toFile: path, atomically: true, encoding: .utf8)
         }
         let failed = report.failed + selection.errors.count
-        print("\(report.passed) passed, \(failed) failed")
+        if Set(report.choices.map(\.sdk)).count < report.choices.count {
+            for line in report.versionLines { print(line) }
+        }
+        print("\(report.passed) passed, \(failed) failed" + (report.skipped > 0 ? ", \(report.skipped) skipped" : ""))
         if failed > 0 { throw ExitCode(1) }
     }
 }

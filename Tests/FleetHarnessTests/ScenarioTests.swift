@@ -162,7 +162,8 @@ import Testing
                                  reply: .raised(.object([("class", "HTTPError")])), mismatches: [], passed: false)
         let report = CheckReport(
             cases: [CaseResult(scenario: scenario, sdk: SDKChoice(sdk: .dimo), steps: [failing], error: nil, seconds: 0.5)],
-            operations: [.dimo: ["auth.get_dev_jwt", "identity.query", "login"]], versions: [.dimo: "1.8.0"], catalog: ["dimo.rate-limit", "transport.reset"])
+            operations: [SDKChoice(sdk: .dimo): ["auth.get_dev_jwt", "identity.query", "login"]], versions: [SDKChoice(sdk: .dimo): "1.8.0"],
+            catalog: ["dimo.rate-limit", "transport.reset"])
         #expect(report.summaryLine == "0 passed, 1 failed")
         let xml = report.junit()
         #expect(xml.contains(#"<testcase classname="dimo" name="s""#))
@@ -175,7 +176,65 @@ import Testing
         #expect(markdown.contains("1 of 2 entries exercised; not exercised: `transport.reset`"))
     }
 
+    @Test func aVersionMatrixShowsSkipsWithTheirReasons() throws {
+        let scenario = try ScenarioLoader.parse("name: n\nsdks: [smartcar6]\nsteps: [{op: vehicle.get_signals}]\n", file: "s.yaml", id: "s")
+        let old = SDKChoice(sdk: .smartcar6, version: "6.0.0")
+        let pinned = SDKChoice(sdk: .smartcar6)
+        let passing = StepRecord(phase: .step, op: "vehicle.get_signals", line: 3, expected: "returns", observed: "returned {}",
+                                 reply: .returned(.object([])), mismatches: [], passed: true)
+        let report = CheckReport(
+            cases: [CaseResult(scenario: scenario, sdk: pinned, steps: [passing], error: nil, seconds: 0.2),
+                    CaseResult(scenario: scenario, sdk: old, steps: [], error: nil, seconds: 0,
+                               skipped: "smartcar==6.0.0 has no `vehicle.get_signals`")],
+            operations: [pinned: ["vehicle.get_signals"], old: ["vehicle.odometer"]],
+            versions: [pinned: "6.19.1", old: "6.0.0"], catalog: [])
+        #expect(report.choices == [old, pinned])
+        #expect(report.summaryLine == "1 passed, 0 failed, 1 skipped")
+        #expect(report.failed == 0)
+        let xml = report.junit()
+        #expect(xml.contains(#"<testsuite name="smartcar==6.0.0" tests="1" failures="0" skipped="1""#))
+        #expect(xml.contains(#"<testcase classname="smartcar6@6.0.0" name="s""#))
+        #expect(xml.contains(#"<skipped message="smartcar==6.0.0 has no `vehicle.get_signals`"/>"#))
+        let markdown = report.markdown()
+        #expect(markdown.contains("| scenario | smartcar6@6.0.0 | smartcar6 |"))
+        #expect(markdown.contains("| `s` | skipped | pass |"))
+        #expect(markdown.contains("| `smartcar6@6.0.0` | smartcar==6.0.0 | 0 | 0 | 1 |"))
+        #expect(markdown.contains("- `smartcar6@6.0.0`: smartcar==6.0.0 has no `vehicle.get_signals`: `s`"))
+        #expect(report.versionLines == ["smartcar6@6.0.0 (smartcar==6.0.0): 0 passed, 0 failed, 1 skipped",
+                                        "smartcar6 (smartcar==6.19.1): 1 passed, 0 failed, 0 skipped"])
+    }
+
+    @Test func aMissingOperationSkipsOnlyOffThePinnedVersion() throws {
+        let scenario = try ScenarioLoader.parse("name: n\nsdks: [smartcar6]\nsteps: [{op: vehicle.get_signals}]\n", file: "s.yaml", id: "s")
+        let old = SDKChoice(sdk: .smartcar6, version: "6.0.0")
+        let pinned = SDKChoice(sdk: .smartcar6)
+        let runner = CheckRunner(control: ControlClient(server: "http://127.0.0.1:9"), operations: [old: ["vehicle.odometer"], pinned: ["vehicle.odometer"]],
+                                 concurrency: 1, pool: DriverPool { _ in throw SetupFailure(message: "no driver in this test") })
+        #expect(runner.missingOperation(scenario, choice: old) == "smartcar==6.0.0 has no `vehicle.get_signals`")
+        #expect(runner.missingOperation(scenario, choice: pinned) == nil)
+        #expect(runner.unknownOperation(scenario, choice: pinned)?.contains("unknown operation 'vehicle.get_signals' for smartcar6") == true)
+        let unsupported = StepRecord(phase: .step, op: "connect", line: 7, expected: "returns", observed: "",
+                                     reply: .unsupported("no simulated mode"), mismatches: [], passed: false)
+        #expect(CheckRunner.unsupported(unsupported, choice: old) == "line 7: connect: no simulated mode")
+        #expect(CheckRunner.unsupported(unsupported, choice: pinned) == nil)
+        // A key absent from a typed object (an SDK type of this version) skips; from a plain dict it fails.
+        let absent = Mismatch(path: "error.suggested_user_message", expected: "null", observed: "nothing (absent)")
+        var typed = StepRecord(phase: .step, op: "vehicle.odometer", line: 9, expected: "raises", observed: "",
+                               reply: .raised(.object([])), mismatches: [absent], passed: false, typed: [""])
+        #expect(CheckRunner.unsupported(typed, choice: old) == "line 9: vehicle.odometer: smartcar==6.0.0's types have no `error.suggested_user_message`")
+        #expect(CheckRunner.unsupported(typed, choice: pinned) == nil)
+        typed.typed = ["meta"]
+        #expect(CheckRunner.unsupported(typed, choice: old) == nil)
+    }
+
     @Test func sdkChoices() {
+        #expect(SDKChoice.list("smartcar6@6.0.0,6.10.0, 6.19.1,6.0.0") == [SDKChoice(sdk: .smartcar6, version: "6.0.0"),
+            SDKChoice(sdk: .smartcar6, version: "6.10.0"), SDKChoice(sdk: .smartcar6, version: "6.19.1")])
+        #expect(SDKChoice.list("dimo") == [SDKChoice(sdk: .dimo)])
+        #expect(SDKChoice.list("dimo@1.8.0,") == nil)
+        #expect(SDKChoice.list("smartcar9@1.0") == nil)
+        #expect(SDKChoice("smartcar6@6.0.0")?.label == "smartcar6@6.0.0")
+        #expect(SDKChoice("smartcar6@6.19.1")?.label == "smartcar6")
         #expect(SDKChoice("smartcar6") == SDKChoice(sdk: .smartcar6, version: "6.19.1"))
         #expect(SDKChoice("smartcar6@6.18.0")?.venvName == "smartcar6-6.18.0")
         #expect(SDKChoice("smartcar6")?.venvName == "smartcar6")

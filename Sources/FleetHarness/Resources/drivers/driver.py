@@ -13,9 +13,18 @@ and writes one JSON line per request on stdout, in any order:
     {"id": N, "ok": true, "result": ...}
     {"id": N, "ok": false, "error": {"class", "module", "message", "attributes"}}
     {"id": N, "ok": false, "driverError": "..."}
+    {"id": N, "ok": false, "unsupported": "..."}
+
+A result or error may add ``"typed": [PATH, ...]``: the paths (``""``,
+``meta``, ``items[0]``) of objects whose keys the SDK version's own types fix
+(NamedTuples, dataclasses, SDK exceptions). A key missing there is a field
+this version does not have, not a field the server left out.
 
 ``error`` is an exception the SDK raised; ``driverError`` means the operation
-itself is unknown or misused (bad arguments, no ``connect`` yet, ...).
+itself is unknown or misused (bad arguments, no ``connect`` yet, ...);
+``unsupported`` means the installed SDK version cannot express the request
+(an argument its signature lacks, a Connect mode it cannot ask for): the
+runner skips such a case on a version other than the pinned one.
 ``{"op": "__describe__"}`` answers ``{"sdk", "package", "version", "ops"}``;
 ``{"op": "__end__", "session": ...}`` forgets a session. Requests run on a
 thread pool; stdout carries nothing but protocol lines (anything the SDKs
@@ -91,6 +100,10 @@ def emit(obj):
 
 class DriverError(Exception):
     """The operation is unknown or misused: answered as ``driverError``."""
+
+
+class Unsupported(DriverError):
+    """This SDK version cannot express the request: answered as ``unsupported``."""
 
 
 class SDKRaised(Exception):
@@ -464,15 +477,17 @@ class Driver:
                         kwargs[name] = _parse_datetime(kwargs[name])
                     except ValueError as exc:
                         raise DriverError(f"{name}: not an ISO 8601 datetime: {exc}")
+            if not has_var_kw:
+                unknown = set(kwargs) - set(params)
+                if unknown:
+                    raise Unsupported(f"{call.name} in {self.package} {self.version} takes no "
+                                      f"argument {', '.join(sorted(unknown))}")
             try:
                 sig.bind(**kwargs)
             except TypeError as exc:
                 raise DriverError(f"{call.name}: bad arguments: {exc}")
-            if not has_var_kw:
-                unknown = set(kwargs) - set(params)
-                if unknown:
-                    raise DriverError(f"{call.name}: unknown arguments {sorted(unknown)}")
         result = sdk(fn, **kwargs)
+        _tls.typed = typed_paths(result)
         if call.after is not None:
             call.after(self, sess, ctx, kwargs, result)
         return sdk(to_json, result)
@@ -533,6 +548,14 @@ def public_functions(cls):
         if inspect.isfunction(member) or inspect.ismethod(member):
             names.append(name)
     return sorted(names)
+
+
+def parameters(fn):
+    """The parameter names ``fn`` (or a class's ``__init__``) takes; empty if unknown."""
+    try:
+        return set(inspect.signature(fn).parameters) - {"self"}
+    except (TypeError, ValueError):
+        return set()
 
 
 def module_functions(module):
@@ -797,6 +820,13 @@ class SmartcarDriver(Driver):
 
 
 class Smartcar6Driver(SmartcarDriver):
+    """smartcar 6.x (API v2.0, typed NamedTuple results). Every 6.x release is
+    driven by introspection: the origins are whatever ``smartcar.config``
+    holds (``API_URL`` before 6.19, ``API_ORIGIN`` after), the access is the
+    NamedTuple ``exchange_code`` returns (``smartcar.types`` or
+    ``smartcar.v2_response``), and the Connect mode is passed only as far as
+    ``AuthClient``'s signature takes it."""
+
     sdk_name = "smartcar6"
 
     def configure(self):
@@ -812,23 +842,34 @@ class Smartcar6Driver(SmartcarDriver):
         import smartcar.config as config
         # Whatever origins this version has, read at call time from config.
         for name in dir(config):
-            if name.endswith("_ORIGIN") and isinstance(getattr(config, name), str):
-                setattr(config, name,
-                        self.server + "/oauth/token" if name == "AUTH_ORIGIN" else self.server)
+            if name.endswith(("_ORIGIN", "_URL")) and isinstance(getattr(config, name), str):
+                setattr(config, name, self.server + "/oauth/token"
+                        if name.startswith("AUTH_") else self.server)
         self.smartcar = smartcar
-        import smartcar.v2_response as v2
-        self.v2 = v2
 
     def access_field(self, access, name):
         return getattr(access, name)
 
     def is_access(self, value):
-        return isinstance(value, self.v2.Access)
+        fields = getattr(value, "_fields", ())
+        return isinstance(value, tuple) and "access_token" in fields and "refresh_token" in fields
+
+    def connect_mode(self, mode):
+        """AuthClient keyword arguments for a Connect mode, as this version takes them."""
+        params = parameters(self.smartcar.AuthClient)
+        if "mode" in params:
+            return {"mode": mode or "live"}
+        if mode in (None, "live"):
+            return {}
+        if mode == "test" and "test_mode" in params:
+            return {"test_mode": True}
+        raise Unsupported(f"AuthClient in smartcar {self.version} cannot ask for {mode} mode "
+                          f"(it takes {', '.join(sorted(params))})")
 
     def make_auth_client(self, ctx, mode=None, scope=None):
         creds = ctx.need("smartcar")
         return self.smartcar.AuthClient(creds.get("clientId"), creds.get("clientSecret"),
-                                        creds.get("redirectUri"), mode=mode or "live")
+                                        creds.get("redirectUri"), **self.connect_mode(mode))
 
     def auth_url(self, client, scope, state, make, force):
         options = {}
@@ -856,12 +897,19 @@ class Smartcar6Driver(SmartcarDriver):
 
 
 class Smartcar3Driver(SmartcarDriver):
+    """smartcar 3.x, 4.x and 5.x: API v1.0 with dict results and exceptions
+    by HTTP status. 3.x and 4.x put the version in ``const.API_URL``; 5.x
+    keeps the origin there and adds ``smartcar.VERSION`` (default 1.0)."""
+
     sdk_name = "smartcar3"
 
     def configure(self):
         import smartcar
         import smartcar.const as const
-        const.API_URL = f"{self.server}/v{const.API_VERSION}"
+        if hasattr(const, "API_VERSION"):
+            const.API_URL = f"{self.server}/v{const.API_VERSION}"
+        else:
+            const.API_URL = self.server
         const.AUTH_URL = f"{self.server}/oauth/token"
         const.CONNECT_URL = self.server
         self.smartcar = smartcar
@@ -874,6 +922,9 @@ class Smartcar3Driver(SmartcarDriver):
 
     def make_auth_client(self, ctx, mode=None, scope=None):
         creds = ctx.need("smartcar")
+        if mode not in (None, "live", "test"):
+            raise Unsupported(f"AuthClient in smartcar {self.version} cannot ask for {mode} mode "
+                              f"(it has test_mode only)")
         return self.smartcar.AuthClient(
             creds.get("clientId"), creds.get("clientSecret"), creds.get("redirectUri"),
             scope=list(scope) if scope is not None else list(fc.ALL_SCOPES),
@@ -928,7 +979,13 @@ class DimoDriver(Driver):
         dimo_constants.setdefault(self.ENV, dict(dimo_constants["Production"]))
         self.nft_address = dimo_constants["Production"]["NFT_address"]
         from dimo import DIMO
-        self.client = DIMO(self.ENV, session=_SandboxSession())
+        if "session" in parameters(DIMO):
+            self.client = DIMO(self.ENV, session=_SandboxSession())
+        else:
+            # Before 1.3 every request goes through one class-level session.
+            import dimo.request as dimo_request
+            dimo_request.Request.session = _SandboxSession()
+            self.client = DIMO(self.ENV)
 
     def enumerate(self):
         import dimo
@@ -1004,6 +1061,10 @@ class DimoDriver(Driver):
         required = p.default is p.empty
         op = extra.get("_op", "")
         module = op.split(".", 1)[0] if "." in op else None  # None: the DIMO client itself
+        if module is not None and name in ("token", "privileged_token"):
+            # Before 1.3 the JWTs were `token` (the developer JWT for the token
+            # exchange, the vehicle JWT elsewhere) and `privileged_token`.
+            name = "developer_jwt" if module in ("auth", "token_exchange") else "vehicle_jwt"
         if name == "developer_jwt":
             if sess.dev_jwt is None:
                 if required:
@@ -1071,10 +1132,15 @@ class DimoDriver(Driver):
         for key in ("clientId", "domain", "privateKey"):
             if not lic.get(key):
                 raise DriverError(f"context.sandbox.dimo has no {key}")
-        resp = sdk(self.modules["auth"].get_dev_jwt, client_id=lic["clientId"],
+        auth = self.modules["auth"]
+        # get_dev_jwt since 1.1; get_token before.
+        login = getattr(auth, "get_dev_jwt", None) or getattr(auth, "get_token", None)
+        if login is None:
+            raise Unsupported(f"dimo-python-sdk {self.version} has no developer login")
+        resp = sdk(login, client_id=lic["clientId"],
                    domain=lic["domain"], private_key=lic["privateKey"])
         if not isinstance(resp, dict) or not isinstance(resp.get("access_token"), str):
-            raise DriverError(f"login: get_dev_jwt returned no access_token: {resp!r}")
+            raise DriverError(f"login: {login.__name__} returned no access_token: {resp!r}")
         sess.dev_jwt = resp["access_token"]
         return to_json(resp)
 
@@ -1090,9 +1156,8 @@ class DimoDriver(Driver):
             if tid is None:
                 raise DriverError(f"exchange: sandbox vehicle {index} has no dimoTokenId")
         privileges = args.get("privileges", list(DEFAULT_PRIVILEGES))
-        resp = sdk(self.modules["token_exchange"].exchange, developer_jwt=sess.dev_jwt,
-                   token_id=tid, client_id=ctx.need("dimo", "clientId"),
-                   privileges=privileges)
+        exchange = self.modules["token_exchange"].exchange
+        resp = sdk(exchange, **self.exchange_arguments(exchange, sess, ctx, tid, privileges))
         if not isinstance(resp, dict) or not isinstance(resp.get("token"), str):
             raise DriverError(f"exchange: token exchange returned no token: {resp!r}")
         sess.jwts[tid] = resp["token"]
@@ -1103,6 +1168,16 @@ class DimoDriver(Driver):
         return out
 
 
+    def exchange_arguments(self, exchange, sess, ctx, tid, privileges):
+        """token_exchange.exchange's keyword arguments, as its signature names them."""
+        params = parameters(exchange)
+        kwargs = {"token_id": tid, "privileges": privileges}
+        kwargs["developer_jwt" if "developer_jwt" in params else "token"] = sess.dev_jwt
+        if "client_id" in params:
+            kwargs["client_id"] = ctx.need("dimo", "clientId")
+        return kwargs
+
+
 # ---------------------------------------------------------------------------
 # main loop
 # ---------------------------------------------------------------------------
@@ -1110,11 +1185,39 @@ class DimoDriver(Driver):
 DRIVERS = {"smartcar6": Smartcar6Driver, "smartcar3": Smartcar3Driver, "dimo": DimoDriver}
 
 
+def typed_paths(value, path="", depth=0):
+    """Paths of the objects in ``value`` whose keys are fixed by an SDK type."""
+    if depth > 32:
+        return []
+    found = []
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        found.append(path)
+        items = value._asdict().items()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        found.append(path)
+        items = ((f.name, getattr(value, f.name)) for f in dataclasses.fields(value))
+    elif isinstance(value, collections.abc.Mapping):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found += typed_paths(item, f"{path}[{index}]", depth + 1)
+        return found
+    else:
+        return found
+    for key, item in items:
+        found += typed_paths(item, f"{path}.{key}" if path else str(key), depth + 1)
+    return found
+
+
 def answer(driver, msg):
     mid = msg.get("id")
+    _tls.typed = []
     try:
         result = driver.handle(msg)
-        emit({"id": mid, "ok": True, "result": result})
+        reply = {"id": mid, "ok": True, "result": result}
+        if _tls.typed:
+            reply["typed"] = _tls.typed
+        emit(reply)
     except SDKRaised as wrapped:
         try:
             err = error_object(wrapped.exc)
@@ -1122,7 +1225,12 @@ def answer(driver, msg):
             err = {"class": type(wrapped.exc).__name__, "module": type(wrapped.exc).__module__,
                    "message": _exc_message(wrapped.exc),
                    "attributes": {"_serialisation_error": repr(exc)}}
-        emit({"id": mid, "ok": False, "error": err})
+        reply = {"id": mid, "ok": False, "error": err}
+        if not isinstance(wrapped.exc, requests.RequestException):
+            reply["typed"] = [""]  # the SDK's exception class fixes its attributes
+        emit(reply)
+    except Unsupported as exc:
+        emit({"id": mid, "ok": False, "unsupported": str(exc)})
     except DriverError as exc:
         emit({"id": mid, "ok": False, "driverError": str(exc)})
     except Exception as exc:  # noqa: BLE001 - a driver bug, reported as such
