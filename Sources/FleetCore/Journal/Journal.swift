@@ -41,6 +41,11 @@ public final class Journal: Sendable {
         var start = 0
         var capacity: Int
 
+        mutating func record(_ entry: JournalEntry, capacity newCapacity: Int) {
+            if capacity != newCapacity { resize(newCapacity) }
+            append(entry)
+        }
+
         mutating func append(_ entry: JournalEntry) {
             if entries.count < capacity {
                 entries.append(entry)
@@ -76,10 +81,8 @@ public final class Journal: Sendable {
             state.sequence += 1
             var entry = entry
             entry.sequence = state.sequence
-            var ring = state.rings[entry.sandbox] ?? Ring(capacity: capacity)
-            if ring.capacity != capacity { ring.resize(capacity) }
-            ring.append(entry)
-            state.rings[entry.sandbox] = ring
+            // Mutated in place: taking the ring out of the dictionary would copy its whole buffer.
+            state.rings[entry.sandbox, default: Ring(capacity: capacity)].record(entry, capacity: capacity)
         }
     }
 

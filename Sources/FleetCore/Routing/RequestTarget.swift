@@ -80,7 +80,7 @@ public struct RequestTarget: Sendable, Equatable {
         if path == "/oauth/token" { return .oauth }
         if first == "v3" { return .v3 }
         guard first.hasPrefix("v"), !isDIMOValuations(segments) else { return nil }
-        let numeric = first.wholeMatch(of: /v\d+\.\d+/) != nil
+        let numeric = isNumericVersion(first)
         guard segments.count >= 2 else { return numeric ? .api : nil }
         switch segments[1] {
         case "management": return .management
@@ -88,6 +88,15 @@ public struct RequestTarget: Sendable, Equatable {
         case "vehicles", "user": return .api
         default: return numeric ? .api : nil
         }
+    }
+
+    /// `v` followed by digits, a dot and digits (`v2.0`, `v1.10`): Smartcar's API versions.
+    public static func isNumericVersion<S: StringProtocol>(_ segment: S) -> Bool {
+        let bytes = Array(segment.utf8)
+        guard bytes.count >= 4, bytes[0] == UInt8(ascii: "v"), let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return false }
+        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let major = bytes[1..<dot], minor = bytes[(dot + 1)...]
+        return !major.isEmpty && !minor.isEmpty && major.allSatisfy(isDigit) && minor.allSatisfy(isDigit)
     }
 
     /// DIMO's valuations API shares the `/v2/vehicles/…` prefix with Smartcar's unversioned roots.

@@ -289,7 +289,7 @@ public struct SmartcarAccess: Sendable {
         if let cached = directory.grant(accessToken), let sandbox = directory.sandbox(cached.token.sandboxId) {
             return Self.valid(cached, sandbox: sandbox)
         }
-        let generation = directory.generation
+        let generation = directory.generation(.access)
         let loaded = try await database.read { db -> (SandboxDirectory.CachedGrant, SandboxRecord)? in
             guard let token = try SmartcarTokenRecord.fetchOne(db, key: accessToken),
                   let sandbox = try SandboxRecord.fetchOne(db, key: token.sandboxId),

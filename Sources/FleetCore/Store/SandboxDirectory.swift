@@ -3,25 +3,48 @@ import GRDB
 import Synchronization
 
 /// In-memory answers to the questions every request asks: which sandbox a credential belongs to,
-/// that sandbox's record, and what a Smartcar access token grants. Entries are dropped whenever a
-/// transaction that changed one of the tables they come from commits (a GRDB transaction observer),
-/// so a cached answer is never older than the last committed write.
+/// that sandbox's record, what a Smartcar access token grants, and a vehicle's current state and plan.
+/// Entries are dropped whenever a transaction that changed one of the tables they come from commits (a
+/// GRDB transaction observer), so a cached answer is never older than the last committed write.
 ///
-/// A read that raced a write is not kept: every fill carries the generation it started from, and
-/// a change in between bumps the generation.
+/// Two groups are invalidated separately, so that the simulation writing states every simulated
+/// minute does not drop the credentials: `access` (sandboxes, credentials, grants) and `readings`
+/// (vehicle states and plans). A read that raced a write is not kept: every fill carries the
+/// generation of its group from before the read, and a change in between bumps it.
 public final class SandboxDirectory: TransactionObserver, Sendable {
-    /// Tables whose changes drop every cached answer.
-    static let watchedTables: Set<String> = [
-        "sandbox", "smartcarToken", "smartcarApp", "smartcarConnection", "smartcarTestAccount",
-        "dimoLicense", "vehicle", "owner",
-    ]
+    enum Group: CaseIterable {
+        case access, readings
+
+        /// The tables whose changes drop the group.
+        var tables: Set<String> {
+            switch self {
+            case .access:
+                ["sandbox", "smartcarToken", "smartcarApp", "smartcarConnection", "smartcarTestAccount", "dimoLicense", "vehicle", "owner"]
+            case .readings:
+                ["vehicleState", "vehiclePlan", "vehicle", "sandbox"]
+            }
+        }
+    }
 
     private struct State {
-        var generation: UInt64 = 0
-        var dirty = false
+        var generations: [Group: UInt64] = [.access: 0, .readings: 0]
+        var dirty: Set<Group> = []
         var sandboxes: [String: SandboxRecord] = [:]
         var credentials: [String: String] = [:]
         var grants: [String: CachedGrant] = [:]
+        var readings: [Int64: CachedReading] = [:]
+
+        mutating func drop(_ group: Group) {
+            generations[group, default: 0] &+= 1
+            switch group {
+            case .access:
+                sandboxes.removeAll()
+                credentials.removeAll()
+                grants.removeAll()
+            case .readings:
+                readings.removeAll()
+            }
+        }
     }
 
     /// A Smartcar grant without its sandbox record (that one has its own entry).
@@ -31,6 +54,12 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
         var app: SmartcarAppRecord
         var vehicles: [VehicleRecord]
         var testAccount: SmartcarTestAccountRecord?
+    }
+
+    /// A vehicle's stored state and plan, as one data read needs them.
+    struct CachedReading: Sendable {
+        var state: VehicleStateRecord
+        var plan: VehiclePlan?
     }
 
     private let state = Mutex(State())
@@ -43,28 +72,36 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
 
     // MARK: Reading and filling
 
-    /// The generation to quote when filling after a read.
-    var generation: UInt64 { state.withLock { $0.generation } }
+    /// The generation of a group to quote when filling after a read.
+    func generation(_ group: Group) -> UInt64 { state.withLock { $0.generations[group] ?? 0 } }
 
     func sandbox(_ id: String) -> SandboxRecord? { state.withLock { $0.sandboxes[id] } }
     func sandboxId(credential key: String) -> String? { state.withLock { $0.credentials[key] } }
     func grant(_ accessToken: String) -> CachedGrant? { state.withLock { $0.grants[accessToken] } }
+    func reading(_ vehicleId: Int64) -> CachedReading? { state.withLock { $0.readings[vehicleId] } }
 
     func fill(sandbox: SandboxRecord, generation: UInt64) {
-        store(generation) { state in Self.insert(sandbox, for: sandbox.id, into: &state.sandboxes, capacity: capacity) }
+        store(.access, generation) { Self.insert(sandbox, for: sandbox.id, into: &$0.sandboxes, capacity: capacity) }
     }
 
     func fill(credential key: String, sandboxId: String, generation: UInt64) {
-        store(generation) { state in Self.insert(sandboxId, for: key, into: &state.credentials, capacity: capacity) }
+        store(.access, generation) { Self.insert(sandboxId, for: key, into: &$0.credentials, capacity: capacity) }
     }
 
     func fill(grant: CachedGrant, for accessToken: String, generation: UInt64) {
-        store(generation) { state in Self.insert(grant, for: accessToken, into: &state.grants, capacity: capacity) }
+        store(.access, generation) { Self.insert(grant, for: accessToken, into: &$0.grants, capacity: capacity) }
     }
 
-    private func store(_ generation: UInt64, _ body: (inout State) -> Void) {
+    func fill(reading: CachedReading, for vehicleId: Int64, generation: UInt64) {
+        store(.readings, generation) { state in
+            if state.readings.count >= capacity { state.readings.removeAll(keepingCapacity: true) }
+            state.readings[vehicleId] = reading
+        }
+    }
+
+    private func store(_ group: Group, _ generation: UInt64, _ body: (inout State) -> Void) {
         state.withLock { state in
-            guard state.generation == generation, !state.dirty else { return }
+            guard state.generations[group] == generation, !state.dirty.contains(group) else { return }
             body(&state)
         }
     }
@@ -74,39 +111,38 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
         map[key] = value
     }
 
-    /// Drops everything (used after writes made outside a transaction observer's sight, and by tests).
+    /// Drops everything.
     public func invalidate() {
         state.withLock { state in
-            state.generation &+= 1
-            state.sandboxes.removeAll()
-            state.credentials.removeAll()
-            state.grants.removeAll()
+            for group in Group.allCases { state.drop(group) }
         }
     }
 
     // MARK: TransactionObserver
 
     public func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        Self.watchedTables.contains(eventKind.tableName)
+        Group.allCases.contains { $0.tables.contains(eventKind.tableName) }
     }
 
     public func databaseDidChange(with event: DatabaseEvent) {
+        let table = event.tableName
         state.withLock { state in
-            state.dirty = true
-            state.generation &+= 1
+            for group in Group.allCases where group.tables.contains(table) {
+                state.dirty.insert(group)
+                state.generations[group, default: 0] &+= 1
+            }
         }
     }
 
     public func databaseDidCommit(_ db: Database) {
-        let changed = state.withLock { $0.dirty }
-        guard changed else { return }
-        invalidate()
-        state.withLock { $0.dirty = false }
+        state.withLock { state in
+            for group in state.dirty { state.drop(group) }
+            state.dirty.removeAll()
+        }
     }
 
     public func databaseDidRollback(_ db: Database) {
-        // Rolled-back changes leave the committed data as it was; entries stay valid but fills in
-        // flight during the transaction were refused, which is harmless.
-        state.withLock { $0.dirty = false }
+        // The committed data is as it was, so entries stay valid; fills refused meanwhile are harmless.
+        state.withLock { $0.dirty.removeAll() }
     }
 }

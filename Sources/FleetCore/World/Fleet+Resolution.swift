@@ -40,7 +40,7 @@ extension Fleet {
     /// A sandbox's record (from the directory when it has it; else one read).
     public func sandboxRecord(_ id: String) async throws -> SandboxRecord? {
         if let cached = directory.sandbox(id) { return cached }
-        let generation = directory.generation
+        let generation = directory.generation(.access)
         let record = try await database.read { db in try SandboxRecord.fetchOne(db, key: id) }
         if let record { directory.fill(sandbox: record, generation: generation) }
         return record
@@ -53,7 +53,7 @@ extension Fleet {
         guard !credential.isEmpty else { return nil }
         let key = credential.cacheKey
         if let id = directory.sandboxId(credential: key), let record = directory.sandbox(id) { return record }
-        let generation = directory.generation
+        let generation = directory.generation(.access)
         let found = try await database.read { db -> SandboxRecord? in
             guard let id = try Self.sandboxId(for: credential, in: db) else { return nil }
             return try SandboxRecord.fetchOne(db, key: id)
@@ -90,16 +90,39 @@ extension Fleet {
         return nil
     }
 
-    /// A vehicle as a data endpoint reads it: its snapshot and whether its plan has it asleep at `time`,
-    /// in one read transaction.
-    public func vehicleReading(in sandboxId: String, vehicleId: Int64, at time: Date) async throws -> (snapshot: VehicleSnapshot, asleep: Bool) {
-        try await database.read { db in
-            guard let snapshot = try Self.snapshots(VehicleRecord.filter(key: vehicleId).filter(Column("sandboxId") == sandboxId), in: db).first else {
-                throw FleetError.notFound(kind: "vehicle", id: String(vehicleId))
+    /// A vehicle as a data endpoint reads it: its snapshot and whether its plan has it asleep at `time`.
+    /// The vehicle and owner records come from the caller (a grant holds them); the state and plan come
+    /// from the directory, else from one read by primary key (statements prepared once per connection).
+    public func vehicleReading(_ vehicle: VehicleRecord, owner: OwnerRecord, at time: Date) async throws -> (snapshot: VehicleSnapshot, asleep: Bool) {
+        guard let vehicleId = vehicle.id else { throw FleetError.notFound(kind: "vehicle", id: vehicle.vin) }
+        guard owner.id == vehicle.ownerId else {
+            // Not the caller's owner: read the vehicle with its own.
+            return try await database.read { db in
+                guard let snapshot = try Self.snapshots(VehicleRecord.filter(key: vehicleId), in: db).first else {
+                    throw FleetError.notFound(kind: "vehicle", id: vehicle.vin)
+                }
+                return (snapshot, try VehiclePlan.fetchOne(db, key: vehicleId)?.isAsleep(at: time) ?? false)
             }
-            let asleep = try VehiclePlan.fetchOne(db, key: vehicleId)?.isAsleep(at: time) ?? false
-            return (snapshot, asleep)
         }
+        let reading = try await cachedReading(vehicleId, vin: vehicle.vin)
+        let snapshot = VehicleSnapshot(vehicle: vehicle, owner: owner, state: reading.state.state, updatedAt: reading.state.updatedAt)
+        return (snapshot, reading.plan?.isAsleep(at: time) ?? false)
+    }
+
+    /// A vehicle's stored state and plan, from the directory or one read.
+    func cachedReading(_ vehicleId: Int64, vin: String) async throws -> SandboxDirectory.CachedReading {
+        if let cached = directory.reading(vehicleId) { return cached }
+        let generation = directory.generation(.readings)
+        let reading = try await database.read { db -> SandboxDirectory.CachedReading in
+            guard let state = try VehicleStateRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM vehicleState WHERE vehicleId = ?"),
+                                                              arguments: [vehicleId]) else {
+                throw FleetError.notFound(kind: "vehicle", id: vin)
+            }
+            let plan = try VehiclePlan.fetchOne(db.cachedStatement(sql: "SELECT * FROM vehiclePlan WHERE vehicleId = ?"), arguments: [vehicleId])
+            return SandboxDirectory.CachedReading(state: state, plan: plan)
+        }
+        directory.fill(reading: reading, for: vehicleId, generation: generation)
+        return reading
     }
 }
 

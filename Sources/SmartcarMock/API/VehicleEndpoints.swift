@@ -88,7 +88,7 @@ struct VehicleEndpointRunner: Sendable {
         let now = grant.now
         // One read for the vehicle and its plan. A car put into deep sleep by its plan answers
         // nothing but its static data.
-        let (snapshot, asleep) = try await fleet.vehicleReading(in: grant.sandbox.id, vehicleId: vehicleId, at: now)
+        let (snapshot, asleep) = try await fleet.vehicleReading(vehicle, owner: grant.owner, at: now)
         if !endpoint.isStatic, asleep {
             throw SmartcarAPIError.of("VEHICLE_STATE", "ASLEEP")
         }
