@@ -47,7 +47,8 @@ public struct SmartcarSurface: RouterMiddleware {
     /// API v1.0/v2.0 (any `vX.Y`), management and compatibility.
     func api(_ request: Request, segments: [String], scope: RequestScope, requestId: String) async -> Response {
         // Any numeric vX.Y is served by the latest; v1.x speaks the v1 error model; anything else is a 404.
-        guard let first = segments.first, let match = first.wholeMatch(of: /v(\d+)\.(\d+)/), let major = Int(match.1) else {
+        guard let first = segments.first, RequestTarget.isNumericVersion(first),
+              let major = Int(first.dropFirst().prefix { $0 != "." }) else {
             return SmartcarAPIError.of("RESOURCE_NOT_FOUND", "VERSION").response(version: .v2, requestId: requestId)
         }
         let version: SmartcarAPIVersion = major <= 1 ? .v1 : .v2

@@ -76,3 +76,22 @@ import Testing
         #expect(journal.entries(sandbox: "a").isEmpty)
     }
 }
+
+/// The arithmetic timestamp formatter against Foundation's ISO 8601 style.
+@Suite struct TimestampFormatTests {
+    @Test func agreesWithFoundationAcrossCenturiesLeapDaysAndMilliseconds() {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
+        var rng = SeededRandom(seed: 42)
+        var samples: [Double] = [0, 951_782_400, 951_868_799.999, 4_107_542_400, 1_798_761_599.5, 253_402_300_799]
+        for _ in 0..<2000 { samples.append(Double(UInt64.random(in: 0...253_402_300_799_000, using: &rng)) / 1000) }
+        for seconds in samples {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Timestamp.seconds(date) == date.formatted(style), "\(seconds)")
+            let millis = Timestamp.millis(date)
+            let totalMs = Int64((seconds * 1000).rounded())
+            let whole = Date(timeIntervalSince1970: Double(totalMs / 1000))
+            #expect(millis == String(whole.formatted(style).dropLast()) + "." + String(format: "%03d", Int(totalMs % 1000)) + "Z", "\(seconds)")
+        }
+        #expect(Timestamp.millis(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z", "before 1970 falls back to Foundation")
+    }
+}

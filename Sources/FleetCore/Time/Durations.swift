@@ -30,8 +30,49 @@ public enum Timestamp {
         let totalMs = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let wholeSeconds = Int64((Double(totalMs) / 1000).rounded(.down))
         let ms = totalMs - wholeSeconds * 1000
+        if let fast = utc(wholeSeconds, millis: Int(ms)) { return fast }
         let base = seconds(Date(timeIntervalSince1970: Double(wholeSeconds)))
         return String(base.dropLast()) + "." + String(format: "%03d", Int(ms)) + "Z"
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` by arithmetic (days to a civil date in the proleptic Gregorian
+    /// calendar), for years 1970-9999; nil outside them. Every response carries timestamps, and a
+    /// formatter per call showed in profiles.
+    static func utc(_ epochSeconds: Int64, millis: Int?) -> String? {
+        guard epochSeconds >= 0, epochSeconds < 253_402_300_800 else { return nil }
+        let days = epochSeconds / 86400, secondOfDay = Int(epochSeconds % 86400)
+        // Civil from days (shifted to an era starting on 0000-03-01).
+        let z = days + 719_468
+        let era = z / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":")); digits(secondOfDay / 60 % 60, 2); out.append(UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2)
+        if let millis {
+            out.append(UInt8(ascii: "."))
+            digits(millis, 3)
+        }
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Milliseconds since the Unix epoch.
@@ -41,6 +82,8 @@ public enum Timestamp {
 
     /// `2026-11-21T10:00:00Z`.
     public static func seconds(_ date: Date) -> String {
+        let whole = date.timeIntervalSince1970.rounded(.down)
+        if whole.isFinite, abs(whole) < 1e15, let fast = utc(Int64(whole), millis: nil) { return fast }
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
         return date.formatted(style)
     }
