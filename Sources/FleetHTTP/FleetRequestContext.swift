@@ -81,6 +81,16 @@ public struct FleetRequestContext: RequestContext {
     public var maxUploadSize: Int { 2 * 1024 * 1024 }
 }
 
+extension Substring {
+    /// Without leading and trailing spaces and tabs (what an HTTP header value may carry).
+    public var trimmingSpaces: Substring {
+        var text = self
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return text
+    }
+}
+
 extension RequestCredential {
     /// Reads what can name a sandbox from a request: the `X-Fleetmock-Sandbox` header or a path
     /// prefix, a bearer token (and, for a JWT, its `token_id` and `aud`/`ethereum_address`), and a
@@ -96,7 +106,7 @@ extension RequestCredential {
         var jwtClient: String?
         if let header = request.headers[.authorization] {
             if header.count > 7, header.prefix(7).lowercased() == "bearer " {
-                let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+                let token = String(header.dropFirst(7).trimmingSpaces)
                 if !token.isEmpty { bearer = token }
                 let parts = token.split(separator: ".")
                 if parts.count == 3, let payload = Base64URL.decode(String(parts[1])), let claims = JSONValue.parse(payload) {

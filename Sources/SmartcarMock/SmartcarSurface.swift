@@ -23,7 +23,9 @@ public struct SmartcarSurface: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let target = context.scope.resolution?.target, target.vendor == .smartcar else { return try await next(request, context) }
         let path = target.path
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { segment in
+            segment.contains("%") ? String(segment).removingPercentEncoding ?? String(segment) : String(segment)
+        }
         let requestId = Self.newRequestId()
         context.scope.requestId = requestId
         switch target.service {
@@ -101,7 +103,6 @@ public struct SmartcarSurface: RouterMiddleware {
     }
 
     static func newRequestId() -> String {
-        var rng = SystemRandomNumberGenerator()
-        return Identifiers.uuid(using: &rng)
+        Identifiers.randomUUID()
     }
 }

@@ -40,6 +40,26 @@ public enum Identifiers {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A random UUID v4 from the system generator in two draws (request ids: one per response).
+    public static func randomUUID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        var words = SplitWords(first: rng.next(), second: rng.next())
+        return uuid(using: &words)
+    }
+
+    /// Hands out the bytes of two 64-bit words, one byte per draw.
+    struct SplitWords: RandomNumberGenerator {
+        var first: UInt64
+        var second: UInt64
+        var index = 0
+
+        mutating func next() -> UInt64 {
+            defer { index += 1 }
+            let word = index < 8 ? first : second
+            return (word >> (8 * UInt64(index % 8))) & 0xFF
+        }
+    }
+
     /// A random lower-case hex token of `length` characters.
     public static func hexToken<R: RandomNumberGenerator>(length: Int, using rng: inout R) -> String {
         let bytes = (0..<((length + 1) / 2)).map { _ in UInt8.random(in: 0...255, using: &rng) }
