@@ -162,6 +162,8 @@ enum IdentityResolvers {
                 if let year = filter["year"].intArg { list = list.filter { $0.vehicle.year == year } }
                 if let id = filter["manufacturerTokenId"].intArg { list = list.filter { IdentityValues.manufacturerTokenId($0.vehicle.make) == id } }
                 if let dd = filter["deviceDefinitionId"].stringArg { list = list.filter { IdentityValues.definitionId($0.vehicle) == dd } }
+                // Paired through a connection's synthetic device: the fleet has none, so no vehicle matches.
+                if try address(filter["connection"], "connection") != nil { list = [] }
                 if let privileged = try address(filter["privileged"], "privileged") {
                     var kept: [VehicleSnapshot] = []
                     for snapshot in list {
@@ -331,6 +333,7 @@ enum IdentityResolvers {
             guard let address = try address(args["by"]["address"], "address") else { throw FieldError("must specify address") }
             return GQLObject("Account", ["address": address])
         }
+        r["Connection.sacds"] = { _, args, _, _ in try Pagination.connection([], args: args, typeName: "SacdConnection", requireLimit: false) }
         r["Account.sacds"] = { _, args, _, _ in try Pagination.connection([], args: args, typeName: "SacdConnection", requireLimit: false) }
 
         r["Query.node"] = { _, args, ctx, _ in

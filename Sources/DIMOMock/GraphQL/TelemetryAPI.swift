@@ -35,7 +35,7 @@ enum TelemetryPrivilege {
     ]
 }
 
-/// Resolvers and directive checks of the Telemetry API (the schema of the SDK's time).
+/// Resolvers and directive checks of the Telemetry API (the SDK-era schema and the current upstream additions).
 enum TelemetryResolvers {
     static func context(_ any: any Sendable) throws -> TelemetryContext {
         guard let context = any as? TelemetryContext else { throw FieldError("internal: no context") }
@@ -83,6 +83,67 @@ enum TelemetryResolvers {
     /// Snaps a coordinate to the centre of a ~4 km grid cell (upstream uses an H3 resolution-6 cell).
     static func approximate(_ degrees: Double) -> Double { ((degrees / 0.036).rounded(.down) + 0.5) * 0.036 }
 
+    /// A `Location` snapped to the approximate grid (HDOP untouched).
+    static func approximate(_ location: GQLObject) -> GQLObject {
+        GQLObject("Location", ["latitude": approximate(location["latitude"] as? Double ?? 0),
+                               "longitude": approximate(location["longitude"] as? Double ?? 0), "hdop": location["hdop"]])
+    }
+
+    /// The latest value of every signal the fleet derives for the car (as `signalsLatest` answers),
+    /// with the approximate location signals, all stamped with the car's last update.
+    static func latestValues(_ snapshot: VehicleSnapshot) -> [(name: String, value: TelemetrySignals.Value)] {
+        var values = TelemetrySignals.derive(snapshot.vehicle, snapshot.state)
+        let (lat, lon) = (snapshot.state.latitude, snapshot.state.longitude)
+        values += [("currentLocationLatitude", .number(lat)), ("currentLocationLongitude", .number(lon)),
+                   ("currentLocationApproximateLatitude", .number(approximate(lat))),
+                   ("currentLocationApproximateLongitude", .number(approximate(lon))),
+                   ("currentLocationApproximateCoordinates", .location(latitude: approximate(lat), longitude: approximate(lon)))]
+        return values
+    }
+
+    static func location(_ lat: Double, _ lon: Double) -> GQLObject { GQLObject("Location", ["latitude": lat, "longitude": lon, "hdop": 1.0]) }
+
+    /// The directives of every `SignalCollection` field, read once from the schema text (the executable
+    /// schema's own field thunks must not be called again after it is built).
+    static let collectionDirectives: [String: FieldDirectives] = {
+        guard let base = try? buildSchema(source: TelemetrySchema.sdl),
+              let type = base.getType(name: "SignalCollection") as? GraphQLObjectType,
+              let fields = try? type.fields() else { return [:] }
+        var out: [String: FieldDirectives] = [:]
+        for (name, field) in fields { out[name] = ExecutableSchema.directives(of: field.astNode) }
+        return out
+    }()
+
+    /// Whether the JWT may read `SignalCollection.<name>` (its directives, checked as the field guard does).
+    static func permitted(_ name: String, context: TelemetryContext) async -> Bool {
+        guard let directives = collectionDirectives[name] else { return false }
+        do {
+            try await fieldGuard("SignalCollection", directives, .dictionary([:]), context)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// `signalsSnapshot`: every latest signal the JWT may see, by name.
+    static func snapshot(_ args: Map, _ context: TelemetryContext) async throws -> GQLObject? {
+        try validateSource(args["filter"])
+        guard let snapshot = try await vehicle(args, context) else { return nil }
+        let stamp = time(snapshot.updatedAt)
+        var signals: [GQLObject] = []
+        for (name, value) in latestValues(snapshot).sorted(by: { $0.name < $1.name }) {
+            guard await permitted(name, context: context) else { continue }
+            var fields: [String: any Sendable] = ["name": name, "timestamp": stamp]
+            switch value {
+            case .number(let n): fields["valueNumber"] = n
+            case .string(let text): fields["valueString"] = text
+            case .location(let lat, let lon): fields["valueLocation"] = location(lat, lon)
+            }
+            signals.append(GQLObject("LatestSignal", fields))
+        }
+        return GQLObject("SignalsSnapshotResponse", ["lastSeen": stamp, "signals": signals])
+    }
+
     static func validateSource(_ filter: Map) throws {
         guard let source = filter["source"].stringArg else { return }
         let known = ["autopi", "macaron", "ruptela", "smartcar", "tesla", "compass", "motorq"]
@@ -127,6 +188,7 @@ enum TelemetryResolvers {
         switch name {
         case "currentLocationApproximateLatitude": sourceName = "currentLocationLatitude"
         case "currentLocationApproximateLongitude": sourceName = "currentLocationLongitude"
+        case "currentLocationApproximateCoordinates": sourceName = "currentLocationCoordinates"
         default: sourceName = name
         }
         var samples: [TelemetrySample]
@@ -141,7 +203,25 @@ enum TelemetryResolvers {
         guard !samples.isEmpty, let agg = args["agg"].stringArg else { return nil }
         let result = Aggregation.apply(agg, to: samples, seed: UInt64(from.timeIntervalSince1970))
         if name.hasPrefix("currentLocationApproximate"), let value = result as? Double { return approximate(value) }
+        if name == "currentLocationApproximateCoordinates", let location = result as? GQLObject { return approximate(location) }
         return result
+    }
+
+    /// `DataSummary.eventDataSummary`: per event name, how many and when first and last (by name).
+    static func eventSummary(_ events: [VehicleEventRecord]) -> [GQLObject] {
+        Dictionary(grouping: events, by: \.name).sorted { $0.key < $1.key }.compactMap { name, list in
+            guard let first = list.map(\.timestamp).min(), let last = list.map(\.timestamp).max() else { return nil }
+            return GQLObject("EventDataSummary", ["name": name, "numberOfEvents": String(list.count), "firstSeen": time(first), "lastSeen": time(last)])
+        }
+    }
+
+    /// `AttestationFilter`'s time bounds: `before`, `after` and the exclusive pagination `cursor` (newest first).
+    static func inTimeWindow(_ date: Date, _ filter: Map) -> Bool {
+        func bound(_ key: String) -> Date? { filter[key].stringArg.flatMap(Timestamp.parse) }
+        if let before = bound("before"), !(date < before) { return false }
+        if let after = bound("after"), !(date > after) { return false }
+        if let cursor = bound("cursor"), !(date < cursor) { return false }
+        return true
     }
 
     static var all: [String: FieldResolver] {
@@ -153,19 +233,18 @@ enum TelemetryResolvers {
             guard let snapshot = try await vehicle(args, context) else { return nil }
             let stamp = time(snapshot.updatedAt)
             var fields: [String: any Sendable] = ["lastSeen": stamp]
-            var derived = TelemetrySignals.derive(snapshot.vehicle, snapshot.state)
-            derived += [("currentLocationLatitude", .number(snapshot.state.latitude)), ("currentLocationLongitude", .number(snapshot.state.longitude))]
-            for (name, value) in derived {
+            for (name, value) in latestValues(snapshot) {
                 switch value {
                 case .number(let n): fields[name] = GQLObject("SignalFloat", ["timestamp": stamp, "value": n])
                 case .string(let text): fields[name] = GQLObject("SignalString", ["timestamp": stamp, "value": text])
-                case .location(let lat, let lon):
-                    fields[name] = GQLObject("SignalLocation", ["timestamp": stamp, "value": GQLObject("Location", ["latitude": lat, "longitude": lon, "hdop": 1.0])])
+                case .location(let lat, let lon): fields[name] = GQLObject("SignalLocation", ["timestamp": stamp, "value": location(lat, lon)])
                 }
             }
-            fields["currentLocationApproximateLatitude"] = GQLObject("SignalFloat", ["timestamp": stamp, "value": approximate(snapshot.state.latitude)])
-            fields["currentLocationApproximateLongitude"] = GQLObject("SignalFloat", ["timestamp": stamp, "value": approximate(snapshot.state.longitude)])
             return GQLObject("SignalCollection", fields)
+        }
+
+        r["Query.signalsSnapshot"] = { _, args, ctx, _ in
+            try await snapshot(args, try context(ctx))
         }
 
         r["Query.signals"] = { _, args, ctx, _ in try await signalBuckets(args, try context(ctx)) }
@@ -187,13 +266,15 @@ enum TelemetryResolvers {
             guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id else { return nil }
             let summary = try await context.fleet.signalSummary(vehicleId: id)
             guard let first = summary.map(\.first).min(), let last = summary.map(\.last).max() else { return nil }
+            let events = try await context.fleet.events(vehicleId: id, from: .distantPast, to: .distantFuture)
             return GQLObject("DataSummary", [
                 "numberOfSignals": String(summary.reduce(0) { $0 + $1.count }),
                 "availableSignals": summary.map(\.name),
                 "firstSeen": time(first), "lastSeen": time(last),
                 "signalDataSummary": summary.map {
-                    GQLObject("signalDataSummary", ["name": $0.name, "numberOfSignals": String($0.count), "firstSeen": time($0.first), "lastSeen": time($0.last)])
+                    GQLObject("SignalDataSummary", ["name": $0.name, "numberOfSignals": String($0.count), "firstSeen": time($0.first), "lastSeen": time($0.last)])
                 },
+                "eventDataSummary": eventSummary(events),
             ])
         }
 
@@ -225,40 +306,22 @@ enum TelemetryResolvers {
             }
             guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id else { return nil }
             var events = try await context.fleet.events(vehicleId: id, from: from, to: to)
-            if let name = args["filter"]["name"]["eq"].stringArg { events = events.filter { $0.name == name } }
-            if let names = args["filter"]["name"]["in"].arrayArg?.compactMap(\.stringArg) { events = events.filter { names.contains($0.name) } }
+            let (nameFilter, sourceFilter) = (args["filter"]["name"], args["filter"]["source"])
+            events = events.filter { StringFilter.matches($0.name, nameFilter) }
+            if !StringFilter.matches(Attestations.issuerAddress, sourceFilter) { events = [] }
             return events.map { event in
                 GQLObject("Event", ["timestamp": time(event.timestamp), "name": event.name, "source": Attestations.issuerAddress,
                                     "durationNs": Int(event.durationNs), "metadata": event.metadata])
             }
         }
-        r["Query.segments"] = { _, args, ctx, _ in
-            if let fromText = args["from"].stringArg, let toText = args["to"].stringArg,
-               let from = Timestamp.parse(fromText), let to = Timestamp.parse(toText) {
-                if from > to {
-                    throw FieldError("invalid argument: from timestamp is after to timestamp", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
-                }
-                if to.timeIntervalSince(from) > 31 * 86400 {
-                    throw FieldError("invalid argument: time range exceeds 31 days", extensions: [("code", "BAD_REQUEST"), ("reason", "Internal Server Error")])
-                }
-                let context = try context(ctx)
-                guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id else { return nil }
-                // Ignition-detected segments are the simulated trips.
-                let trips = try await context.fleet.trips(vehicleId: id, from: from, to: to)
-                let now = try await context.fleet.clock(snapshot.vehicle.sandboxId).now()
-                return trips.map { trip in
-                    GQLObject("Segment", ["startTime": time(trip.startTime), "endTime": trip.endTime <= now ? time(trip.endTime) : nil,
-                                          "durationSeconds": Int(trip.endTime.timeIntervalSince(trip.startTime)),
-                                          "isOngoing": trip.endTime > now, "startedBeforeRange": trip.startTime < from])
-                }
-            }
-            return [GQLObject]()
-        }
+        r["Query.segments"] = { _, args, ctx, _ in try await TelemetrySegments.segments(args, try context(ctx)) }
+        r["Query.dailyActivity"] = { _, args, ctx, _ in try await TelemetrySegments.dailyActivity(args, try context(ctx)) }
         r["Query.attestations"] = { _, args, ctx, _ in
             let context = try context(ctx)
             guard context.claims != nil else { throw FieldError("unauthorized: jwt missing") }
             guard let snapshot = try await vehicle(args, context), let id = snapshot.vehicle.id,
-                  let record = try await context.access.latestAttestation(vehicleId: id, kind: "vin") else { return [GQLObject]() }
+                  let record = try await context.access.latestAttestation(vehicleId: id, kind: "vin"),
+                  inTimeWindow(record.createdAt, args["filter"]) else { return [GQLObject]() }
             return [GQLObject("Attestation", [
                 "id": "vin-\(record.id ?? 0)", "vehicleTokenId": Int(snapshot.vehicle.dimoTokenId), "time": time(record.createdAt),
                 "attestation": record.payload, "type": "dimo.verifiablecredential", "source": Attestations.issuerAddress,
@@ -293,6 +356,20 @@ enum GoDuration {
             total += value * unit.1
         }
         return sign * total
+    }
+}
+
+/// `StringValueFilter`: eq, neq, in, notIn, startsWith, or (an absent filter matches everything).
+enum StringFilter {
+    static func matches(_ value: String, _ filter: Map) -> Bool {
+        if filter.isAbsent { return true }
+        if let v = filter["eq"].stringArg, value != v { return false }
+        if let v = filter["neq"].stringArg, value == v { return false }
+        if let list = filter["in"].arrayArg, !list.compactMap(\.stringArg).contains(value) { return false }
+        if let list = filter["notIn"].arrayArg, list.compactMap(\.stringArg).contains(value) { return false }
+        if let prefix = filter["startsWith"].stringArg, !value.hasPrefix(prefix) { return false }
+        if let alternatives = filter["or"].arrayArg, !alternatives.isEmpty, !alternatives.contains(where: { matches(value, $0) }) { return false }
+        return true
     }
 }
 

@@ -1,4 +1,11 @@
-// GraphQL SDL served by the mock Identity API (legacy, Python-SDK-era DIMO shape; no descriptions).
+// GraphQL SDL served by the mock Identity API: the union of the Python-SDK-era DIMO shape and the
+// current upstream schema (no descriptions).
+//
+// Nullability choice: current upstream made the single-object roots (`vehicle`, `account`,
+// `aftermarketDevice`, `connection`, `dcn`, `developerLicense`, `deviceDefinition`, `manufacturer`,
+// `stakes`, `syntheticDevice`, `template`) nullable. They stay non-null here, as in the SDK era: a
+// not-found answer is then `"data": null` with the NOT_FOUND error, which SDK-era clients and tests
+// read; nullable roots would answer `{"vehicle": null}` instead and change what those queries see.
 enum IdentitySchema {
     static let sdl = #"""
     scalar Time
@@ -132,6 +139,7 @@ enum IdentitySchema {
       tokenId: BigInt!
       tokenDID: String!
       mintedAt: Time!
+      sacds(first: Int, after: String, last: Int, before: String): SacdConnection!
     }
 
     type ConnectionConnection {
@@ -530,6 +538,7 @@ enum IdentitySchema {
       year: Int
       manufacturerTokenId: Int
       deviceDefinitionId: String
+      connection: Address
     }
 
     type Vehicle implements Node {

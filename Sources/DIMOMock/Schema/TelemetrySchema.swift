@@ -1,4 +1,13 @@
-// GraphQL SDL served by the mock Telemetry API (legacy, Python-SDK-era DIMO shape; no descriptions).
+// GraphQL SDL served by the mock Telemetry API: the union of the Python-SDK-era DIMO shape and the
+// current upstream schema (no descriptions).
+//
+// Where the two differ:
+// - `segments` answers `[Segment!]!` as upstream does now (SDK-era `[Segment!]`): a non-null list
+//   reads the same to SDK-era queries. `Segment` keeps the SDK-era `startTime`/`endTime`/
+//   `durationSeconds` beside current upstream's `start`/`end`/`duration`; `SegmentConfig` keeps
+//   `minIdleSeconds` beside `maxGapSeconds`.
+// - `DataSummary.signalDataSummary`'s element type is `SignalDataSummary` (upstream's current name;
+//   the SDK era spelled it `signalDataSummary`). Only `__typename` and fragments on it can tell.
 enum TelemetrySchema {
     static let sdl = #"""
     scalar Time
@@ -22,6 +31,7 @@ enum TelemetrySchema {
         filter: SignalFilter
       ): [SignalAggregations!] @requiresVehicleToken
       signalsLatest(tokenId: Int!, filter: SignalFilter): SignalCollection @requiresVehicleToken
+      signalsSnapshot(tokenId: Int!, filter: SignalFilter): SignalsSnapshotResponse @requiresVehicleToken
       availableSignals(tokenId: Int!, filter: SignalFilter): [String!] @requiresVehicleToken
       dataSummary(tokenId: Int!, filter: SignalFilter): DataSummary @requiresVehicleToken
       attestations(tokenId: Int, subject: String, filter: AttestationFilter): [Attestation]
@@ -35,7 +45,22 @@ enum TelemetrySchema {
         to: Time!
         mechanism: DetectionMechanism!
         config: SegmentConfig
-      ): [Segment!]
+        signalRequests: [SegmentSignalRequest!]
+        eventRequests: [SegmentEventRequest!]
+        limit: Int = 100
+        after: Time
+      ): [Segment!]!
+        @requiresVehicleToken @requiresAllOfPrivileges(privileges: [VEHICLE_ALL_TIME_LOCATION, VEHICLE_NON_LOCATION_DATA])
+      dailyActivity(
+        tokenId: Int!
+        from: Time!
+        to: Time!
+        mechanism: DetectionMechanism!
+        config: SegmentConfig
+        signalRequests: [SegmentSignalRequest!]
+        eventRequests: [SegmentEventRequest!]
+        timezone: String
+      ): [DailyActivity!]!
         @requiresVehicleToken @requiresAllOfPrivileges(privileges: [VEHICLE_ALL_TIME_LOCATION, VEHICLE_NON_LOCATION_DATA])
       vinVCLatest(tokenId: Int!): VINVC
         @requiresVehicleToken @requiresAllOfPrivileges(privileges: [VEHICLE_VIN_CREDENTIAL])
@@ -60,6 +85,22 @@ enum TelemetrySchema {
         @requiresOneOfPrivilege(privileges: [VEHICLE_APPROXIMATE_LOCATION, VEHICLE_ALL_TIME_LOCATION]) @isSignal @hasAggregation
       currentLocationApproximateLongitude(agg: FloatAggregation!): Float
         @requiresOneOfPrivilege(privileges: [VEHICLE_APPROXIMATE_LOCATION, VEHICLE_ALL_TIME_LOCATION]) @isSignal @hasAggregation
+      currentLocationApproximateCoordinates(agg: LocationAggregation!): Location
+        @requiresOneOfPrivilege(privileges: [VEHICLE_APPROXIMATE_LOCATION, VEHICLE_ALL_TIME_LOCATION]) @isSignal @hasAggregation
+      obdEthanolPercent(agg: FloatAggregation!, filter: SignalFloatFilter): Float
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal @hasAggregation
+      obdFuelRailPressure(agg: FloatAggregation!, filter: SignalFloatFilter): Float
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal @hasAggregation
+      obdLongTermFuelTrim2(agg: FloatAggregation!, filter: SignalFloatFilter): Float
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal @hasAggregation
+      obdMaxMAF(agg: FloatAggregation!, filter: SignalFloatFilter): Float
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal @hasAggregation
+      obdThrottlePosition(agg: FloatAggregation!, filter: SignalFloatFilter): Float
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal @hasAggregation
+      powertrainTransmissionActualGear(agg: FloatAggregation!, filter: SignalFloatFilter): Float
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal @hasAggregation
+      powertrainTransmissionActualGearRatio(agg: FloatAggregation!, filter: SignalFloatFilter): Float
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal @hasAggregation
       angularVelocityYaw(agg: FloatAggregation!, filter: SignalFloatFilter): Float
         @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal @hasAggregation
       bodyLightsIsAirbagWarningOn(agg: FloatAggregation!, filter: SignalFloatFilter): Float
@@ -345,6 +386,22 @@ enum TelemetrySchema {
         @requiresOneOfPrivilege(privileges: [VEHICLE_APPROXIMATE_LOCATION, VEHICLE_ALL_TIME_LOCATION]) @isSignal
       currentLocationApproximateLongitude: SignalFloat
         @requiresOneOfPrivilege(privileges: [VEHICLE_APPROXIMATE_LOCATION, VEHICLE_ALL_TIME_LOCATION]) @isSignal
+      currentLocationApproximateCoordinates: SignalLocation
+        @requiresOneOfPrivilege(privileges: [VEHICLE_APPROXIMATE_LOCATION, VEHICLE_ALL_TIME_LOCATION]) @isSignal
+      obdEthanolPercent: SignalFloat
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal
+      obdFuelRailPressure: SignalFloat
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal
+      obdLongTermFuelTrim2: SignalFloat
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal
+      obdMaxMAF: SignalFloat
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal
+      obdThrottlePosition: SignalFloat
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal
+      powertrainTransmissionActualGear: SignalFloat
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal
+      powertrainTransmissionActualGearRatio: SignalFloat
+        @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal
       angularVelocityYaw: SignalFloat
         @requiresAllOfPrivileges(privileges: [VEHICLE_NON_LOCATION_DATA]) @isSignal
       bodyLightsIsAirbagWarningOn: SignalFloat
@@ -661,6 +718,7 @@ enum TelemetrySchema {
       neq: String
       notIn: [String!]
       in: [String!]
+      startsWith: String
       or: [StringValueFilter!]
     }
 
@@ -693,6 +751,7 @@ enum TelemetrySchema {
       before: Time
       after: Time
       limit: Int
+      cursor: Time
       tags: StringArrayFilter
     }
 
@@ -701,10 +760,60 @@ enum TelemetrySchema {
       availableSignals: [String!]!
       firstSeen: Time!
       lastSeen: Time!
-      signalDataSummary: [signalDataSummary!]!
+      signalDataSummary: [SignalDataSummary!]!
+      eventDataSummary: [EventDataSummary!]!
     }
 
-    type signalDataSummary {
+    type EventDataSummary {
+      name: String!
+      numberOfEvents: Uint64!
+      firstSeen: Time!
+      lastSeen: Time!
+    }
+
+    type LatestSignal {
+      name: String!
+      timestamp: Time!
+      valueNumber: Float
+      valueString: String
+      valueLocation: Location
+    }
+
+    type SignalsSnapshotResponse {
+      lastSeen: Time
+      signals: [LatestSignal!]!
+    }
+
+    type SignalAggregationValue {
+      name: String!
+      agg: String!
+      value: Float!
+    }
+
+    type EventCount {
+      name: String!
+      count: Int!
+    }
+
+    input SegmentSignalRequest {
+      name: String!
+      agg: FloatAggregation!
+    }
+
+    input SegmentEventRequest {
+      name: String!
+    }
+
+    type DailyActivity {
+      start: SignalLocation
+      end: SignalLocation
+      segmentCount: Int!
+      duration: Int!
+      signals: [SignalAggregationValue!]!
+      eventCounts: [EventCount!]!
+    }
+
+    type SignalDataSummary {
       name: String!
       numberOfSignals: Uint64!
       firstSeen: Time!
@@ -739,20 +848,31 @@ enum TelemetrySchema {
       ignitionDetection
       frequencyAnalysis
       changePointDetection
+      idling
+      refuel
+      recharge
     }
 
     input SegmentConfig {
       minIdleSeconds: Int = 300
+      maxGapSeconds: Int = 300
       minSegmentDurationSeconds: Int = 240
       signalCountThreshold: Int = 10
+      maxIdleRpm: Int = 1000
+      minIncreasePercent: Int = 15
     }
 
     type Segment {
       startTime: Time!
       endTime: Time
       durationSeconds: Int!
+      start: SignalLocation!
+      end: SignalLocation
+      duration: Int!
       isOngoing: Boolean!
       startedBeforeRange: Boolean!
+      signals: [SignalAggregationValue!]
+      eventCounts: [EventCount!]
     }
 
     type VINVC {
