@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Upcoming language features every fleetmock target builds with.
+let upcoming: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "fleetmock",
     platforms: [.macOS(.v15)],
@@ -109,3 +112,8 @@ let package = Package(
         .testTarget(name: "FleetHarnessTests", dependencies: ["FleetHarness"]),
     ]
 )
+
+// Every library and the CLI build with the upcoming features (tests too would be welcome later).
+for target in package.targets where target.type == .regular || target.type == .executable {
+    target.swiftSettings = (target.swiftSettings ?? []) + upcoming
+}

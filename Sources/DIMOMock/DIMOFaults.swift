@@ -2,6 +2,7 @@ import FleetCore
 import FleetHTTP
 import Foundation
 import Hummingbird
+import GraphQL
 
 /// DIMO's part of the fault catalogue, per service, each in that service's own error format.
 public enum DIMOFaults {

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import NIOHTTP1
 
 /// Everything `fleetmock check` needs to run.
 public struct CheckConfiguration: Sendable {

@@ -1,4 +1,5 @@
 import FleetCore
+import Foundation
 
 /// Replaces `${dotted.path}` in strings with values from a sandbox's credentials JSON.
 public struct Placeholders: Sendable {

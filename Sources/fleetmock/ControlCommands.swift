@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetCore
 import Foundation
+import NIOHTTP1
 
 struct ServerOptions: ParsableArguments {
     @Option(help: "The fleetmock server.")

@@ -2,6 +2,7 @@ import ArgumentParser
 import FleetCore
 import FleetServer
 import Foundation
+import NIOHTTP1
 
 struct Env: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import FleetCore
 import FleetHarness
 import Foundation
+import NIOHTTP1
 
 /// `fleetmock scenarios list|show`.
 struct Scenarios: AsyncParsableCommand {

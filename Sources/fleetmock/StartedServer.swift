@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import ArgumentParser
 import Foundation
+import NIOHTTP1
+import NIOCore
 
 /// A `fleetmock serve --memory --port 0` child process.
 final class StartedServer: @unchecked Sendable {

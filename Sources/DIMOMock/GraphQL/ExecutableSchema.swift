@@ -119,19 +119,19 @@ enum ExecutableSchema {
                         types: try union.types().compactMap { objects[$0.name] })
                 }
             }
-            let others: [GraphQLNamedType] = named.filter { !($0 is GraphQLObjectType || $0 is GraphQLInterfaceType || $0 is GraphQLUnionType) }
-            let types: [GraphQLNamedType] = Array(objects.values) + Array(interfaces.values) + Array(unions.values) + others
+            let others: [any GraphQLNamedType] = named.filter { !($0 is GraphQLObjectType || $0 is GraphQLInterfaceType || $0 is GraphQLUnionType) }
+            let types: [any GraphQLNamedType] = Array(objects.values) + Array(interfaces.values) + Array(unions.values) + others
             return try GraphQLSchema(query: objects[base.queryType?.name ?? "Query"], types: types, directives: base.directives)
         }
 
-        func remap(_ type: GraphQLType) -> GraphQLType {
+        func remap(_ type: any GraphQLType) -> any GraphQLType {
             if let nonNull = type as? GraphQLNonNull {
                 let inner = remap(nonNull.ofType)
-                if let nullable = inner as? GraphQLNullableType { return GraphQLNonNull(nullable) }
+                if let nullable = inner as? any GraphQLNullableType { return GraphQLNonNull(nullable) }
                 return inner
             }
             if let list = type as? GraphQLList { return GraphQLList(remap(list.ofType)) }
-            if let named = type as? GraphQLNamedType {
+            if let named = type as? any GraphQLNamedType {
                 if let object = objects[named.name] { return object }
                 if let iface = interfaces[named.name] { return iface }
                 if let union = unions[named.name] { return union }
@@ -142,7 +142,7 @@ enum ExecutableSchema {
         func fields(of definitions: GraphQLFieldMap, typeName: String) throws -> GraphQLFieldMap {
             var map = GraphQLFieldMap()
             for (name, definition) in definitions {
-                guard let output = remap(definition.type) as? GraphQLOutputType else { continue }
+                guard let output = remap(definition.type) as? any GraphQLOutputType else { continue }
                 let args = definition.args
                 let resolver = resolvers["\(typeName).\(name)"] ?? resolvers["\(typeName).*"]
                 let directives = Self.directives(of: definition.astNode)

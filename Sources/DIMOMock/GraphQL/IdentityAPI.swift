@@ -2,6 +2,7 @@ import FleetCore
 import FleetHTTP
 import Foundation
 import GraphQL
+import OrderedCollections
 
 /// What an Identity request carries: the sandbox a query without ids is about, and the store.
 struct IdentityContext: Sendable {

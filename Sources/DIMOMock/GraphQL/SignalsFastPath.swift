@@ -33,7 +33,7 @@ struct SignalsFastPath: Sendable {
         if let type = schema.getType(name: "SignalAggregations") as? GraphQLObjectType, let fields = try? type.fields() {
             for (name, field) in fields {
                 directives[name] = ExecutableSchema.directives(of: field.astNode)
-                var output: GraphQLType = field.type
+                var output: any GraphQLType = field.type
                 if let nonNull = output as? GraphQLNonNull { output = nonNull.ofType }
                 if output is GraphQLScalarType { scalars.insert(name) }
             }
@@ -98,7 +98,7 @@ struct SignalsFastPath: Sendable {
     }
 
     /// A literal or variable argument as the executor would hand it to a resolver; nil when unsure.
-    static func value(_ node: Value, _ variables: [String: Map]) -> Map? {
+    static func value(_ node: any Value, _ variables: [String: Map]) -> Map? {
         switch node {
         case let int as IntValue: return Int(int.value).map { .number(Number($0)) }
         case let string as StringValue: return .string(string.value)

@@ -3,6 +3,7 @@ import FleetHTTP
 import Foundation
 import GraphQL
 import Synchronization
+import OrderedCollections
 
 /// What a Telemetry request carries: the verified vehicle-JWT claims (nil without a token).
 struct TelemetryContext: Sendable {
@@ -444,7 +445,7 @@ final class SampleCache: Sendable {
     let vehicleId: Int64
     let from: Date
     let to: Date
-    private let loaded = Mutex([String: Task<[TelemetrySample], Error>]())
+    private let loaded = Mutex([String: Task<[TelemetrySample], any Error>]())
 
     init(fleet: Fleet, vehicleId: Int64, from: Date, to: Date) {
         self.fleet = fleet

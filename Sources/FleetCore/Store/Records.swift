@@ -28,7 +28,7 @@ public struct SandboxSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case rateLimits, appRequestsPerMinute, appBurst, vehicleRequestsPerMinute, journalSize, rateLimitGeneration, retentionDays }
 
     // Rows written before a setting existed get its default.
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = SandboxSettings()
         rateLimits = try container.decodeIfPresent(Bool.self, forKey: .rateLimits) ?? defaults.rateLimits
@@ -154,14 +154,14 @@ public struct VehicleStateRecord: Codable, Sendable, Equatable, FetchableRecord,
     private enum CodingKeys: String, CodingKey { case vehicleId, updatedAt }
 
     // The state's fields are flattened into this row's columns.
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         vehicleId = try container.decode(Int64.self, forKey: .vehicleId)
         updatedAt = try container.decode(Date.self, forKey: .updatedAt)
         state = try VehicleState(from: decoder)
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(vehicleId, forKey: .vehicleId)
         try container.encode(updatedAt, forKey: .updatedAt)

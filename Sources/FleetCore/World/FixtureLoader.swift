@@ -68,7 +68,7 @@ public struct FixtureLibrary: Sendable {
 extension DecodingError {
     /// The dotted path of the field a decoding error is about, e.g. `vehicles[2].state.odometerKm`.
     public var fieldPath: String {
-        let path: [CodingKey]
+        let path: [any CodingKey]
         switch self {
         case .keyNotFound(let key, let context): path = context.codingPath + [key]
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
@@ -78,7 +78,7 @@ extension DecodingError {
         return Self.render(path)
     }
 
-    static func render(_ path: [CodingKey]) -> String {
+    static func render(_ path: [any CodingKey]) -> String {
         var out = ""
         for key in path {
             if let index = key.intValue {

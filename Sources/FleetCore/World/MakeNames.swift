@@ -1,3 +1,5 @@
+import Foundation
+
 /// How makes are written for people: `TESLA` → "Tesla", `BMW` → "BMW".
 public enum MakeNames {
     public static func display(_ make: String) -> String {

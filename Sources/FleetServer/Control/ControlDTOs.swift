@@ -145,7 +145,7 @@ enum ControlDTO {
             var physical: VehicleState
             var updatedAt: Date
 
-            func encode(to encoder: Encoder) throws {
+            func encode(to encoder: any Encoder) throws {
                 try physical.encode(to: encoder)
                 var container = encoder.container(keyedBy: Keys.self)
                 try container.encode(updatedAt, forKey: .updatedAt)

@@ -146,7 +146,7 @@ struct FaultMiddleware: RouterMiddleware {
             else {
                 return Response(status: real.status, headers: real.headers, body: ResponseBody(byteBuffer: collected))
             }
-            let body = ByteBuffer(data: trimmed.encoded())
+            let body = ByteBuffer(bytes: trimmed.encoded())
             var headers = real.headers
             headers[.contentLength] = String(body.readableBytes)
             return Response(status: real.status, headers: headers, body: ResponseBody(byteBuffer: body))

@@ -2,6 +2,7 @@ import FleetCore
 import FleetHTTP
 import Foundation
 import Hummingbird
+import Logging
 
 /// Records every request that reached a sandbox in that sandbox's journal.
 struct JournalMiddleware: RouterMiddleware {
