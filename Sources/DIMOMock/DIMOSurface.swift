@@ -19,7 +19,7 @@ public struct DIMOSurface: RouterMiddleware {
     let loginSessions = LoginSessions()
 
     /// Builds the surface and starts building its GraphQL schemas.
-    public init(fleet: Fleet) throws {
+    public init(fleet: Fleet) {
         self.fleet = fleet
         access = DIMOAccess(fleet: fleet)
         developerTokens = JWTIssuer(access: access, issuer: JWTIssuer.developerIssuer)

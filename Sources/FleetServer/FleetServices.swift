@@ -23,7 +23,7 @@ public struct FleetServices: Sendable {
         self.journal = journal
         self.historyDays = historyDays
         self.webhookPolicy = webhookPolicy
-        dimo = try DIMOSurface(fleet: fleet)
+        dimo = DIMOSurface(fleet: fleet)
         faults = FaultBook()
         webhookLog = WebhookDeliveryLog()
     }

@@ -111,13 +111,6 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
         map[key] = value
     }
 
-    /// Drops everything.
-    public func invalidate() {
-        state.withLock { state in
-            for group in Group.allCases { state.drop(group) }
-        }
-    }
-
     // MARK: TransactionObserver
 
     public func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {

@@ -258,10 +258,8 @@ public final class Fleet: Sendable {
 
     /// A sandbox's clock.
     public func clock(_ id: String) async throws -> VirtualClock {
-        try await database.read { db in
-            guard let sandbox = try SandboxRecord.fetchOne(db, key: id) else { throw FleetError.notFound(kind: "sandbox", id: id) }
-            return sandbox.clock
-        }
+        guard let sandbox = try await sandboxRecord(id) else { throw FleetError.notFound(kind: "sandbox", id: id) }
+        return sandbox.clock
     }
 
     /// Changes a sandbox's clock and returns it.
