@@ -107,8 +107,12 @@ func makeFleet() async throws -> Fleet {
 
     @Test func sameSeedSameFleet() async throws {
         let fleet = try await makeFleet()
-        let a = try await fleet.createSandbox(SandboxRequest(seed: 42, vehicles: 12))
-        let b = try await fleet.createSandbox(SandboxRequest(seed: 42, vehicles: 12))
+        // Same seed and same start (a running wall clock would give each its own history).
+        var request = SandboxRequest(seed: 42, vehicles: 12)
+        request.startAt = Date(timeIntervalSince1970: 1_781_234_567)
+        request.frozen = true
+        let a = try await fleet.createSandbox(request)
+        let b = try await fleet.createSandbox(request)
         let sa = try await fleet.vehicles(in: a.sandbox.id).map(\.state)
         let sb = try await fleet.vehicles(in: b.sandbox.id).map(\.state)
         #expect(sa == sb)

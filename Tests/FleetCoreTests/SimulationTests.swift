@@ -39,10 +39,18 @@ import Testing
     }
 
     @Test func sameSeedSameHistory() async throws {
+        // History is a function of the seed *and* the start time: two sandboxes made on a running wall
+        // clock a few milliseconds apart may cut a drive in progress differently, so the start is pinned.
         let fleet = try await makeFleet()
-        let a = try await fleet.createSandbox(SandboxRequest(seed: 99, vehicles: 4, historyDays: 5))
-        let b = try await fleet.createSandbox(SandboxRequest(seed: 99, vehicles: 4, historyDays: 5))
-        let c = try await fleet.createSandbox(SandboxRequest(seed: 100, vehicles: 4, historyDays: 5))
+        func request(seed: UInt64) -> SandboxRequest {
+            var request = SandboxRequest(seed: seed, vehicles: 4, historyDays: 5)
+            request.startAt = Date(timeIntervalSince1970: 1_781_234_567.5)
+            request.frozen = true
+            return request
+        }
+        let a = try await fleet.createSandbox(request(seed: 99))
+        let b = try await fleet.createSandbox(request(seed: 99))
+        let c = try await fleet.createSandbox(request(seed: 100))
         func fingerprint(_ world: SandboxWorld) async throws -> [[Double]] {
             var out: [[Double]] = []
             for vehicle in world.vehicles {
@@ -57,9 +65,12 @@ import Testing
 
     @Test func chargingTapersToTheLimitAndStops() async throws {
         let fleet = try await makeFleet()
-        let world = try await fleet.createSandbox(SandboxRequest(seed: 5, vehicles: 4, historyDays: 0))
+        // A pinned start (not the wall clock), so the hours advanced below are the same on every run.
+        var request = SandboxRequest(seed: 5, vehicles: 4, historyDays: 0)
+        request.startAt = Date(timeIntervalSince1970: 1_781_229_600)
+        request.frozen = true
+        let world = try await fleet.createSandbox(request)
         let bev = try #require(world.vehicles.first { $0.powertrain == .bev })
-        _ = try await fleet.changeClock(world.sandbox.id, .freeze(true))
         _ = try await fleet.patchVehicleState(in: world.sandbox.id, vin: bev.vin,
             patch: Data(#"{"stateOfCharge": 0.3, "chargeLimit": 0.8, "isPluggedIn": true, "chargeState": "CHARGING"}"#.utf8))
         // Keep the car home: advance in the middle of the night, for a few hours.
