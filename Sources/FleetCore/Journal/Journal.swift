@@ -16,9 +16,11 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var latencyMs: Double
     /// The fault rule or catalogue entry applied, if any.
     public var fault: String?
+    /// Headers and (the start of) the bodies, when they were kept.
+    public var exchange: JournalExchange?
 
     public init(sequence: Int = 0, time: Date, requestId: String, sandbox: String, vendor: String, method: String,
-                path: String, query: String?, status: Int, latencyMs: Double, fault: String?) {
+                path: String, query: String?, status: Int, latencyMs: Double, fault: String?, exchange: JournalExchange? = nil) {
         self.sequence = sequence
         self.time = time
         self.requestId = requestId
@@ -30,6 +32,48 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         self.status = status
         self.latencyMs = latencyMs
         self.fault = fault
+        self.exchange = exchange
+    }
+}
+
+/// One header line as it was sent.
+public struct JournalHeader: Codable, Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// What went over the wire for one journal entry: headers in order, and bodies as text up to
+/// ``JournalExchange/bodyLimit`` bytes (a longer body is cut there; `…BodyBytes` keeps its full size).
+public struct JournalExchange: Codable, Sendable, Equatable {
+    /// The most of a body the journal keeps, in bytes.
+    public static let bodyLimit = 16 * 1024
+
+    public var requestHeaders: [JournalHeader]
+    public var requestBody: String?
+    /// The request body's size; `nil` when it was not read (streamed or larger than the server reads for the journal).
+    public var requestBodyBytes: Int?
+    public var responseHeaders: [JournalHeader]
+    public var responseBody: String?
+    public var responseBodyBytes: Int?
+
+    public init(requestHeaders: [JournalHeader], requestBody: String?, requestBodyBytes: Int?,
+                responseHeaders: [JournalHeader], responseBody: String?, responseBodyBytes: Int?) {
+        self.requestHeaders = requestHeaders
+        self.requestBody = requestBody
+        self.requestBodyBytes = requestBodyBytes
+        self.responseHeaders = responseHeaders
+        self.responseBody = responseBody
+        self.responseBodyBytes = responseBodyBytes
+    }
+
+    /// A body as journal text: UTF-8 up to the limit (invalid bytes become U+FFFD).
+    public static func text(_ bytes: some Collection<UInt8>) -> String {
+        String(decoding: bytes.prefix(bodyLimit), as: UTF8.self)
     }
 }
 
@@ -87,16 +131,23 @@ public final class Journal: Sendable {
     }
 
     /// Newest first, filtered.
-    public func entries(sandbox: String, limit: Int = 100, status: Int? = nil, pathContains: String? = nil) -> [JournalEntry] {
+    public func entries(sandbox: String, limit: Int = 100, status: Int? = nil, pathContains: String? = nil,
+                        vendor: String? = nil) -> [JournalEntry] {
         let all = state.withLock { $0.rings[sandbox]?.ordered ?? [] }
         var result: [JournalEntry] = []
         for entry in all.reversed() {
             if let status, entry.status != status { continue }
+            if let vendor, entry.vendor != vendor { continue }
             if let pathContains, !entry.path.contains(pathContains) { continue }
             result.append(entry)
             if result.count >= limit { break }
         }
         return result
+    }
+
+    /// One entry by its sequence number, if still in the sandbox's ring.
+    public func entry(sandbox: String, sequence: Int) -> JournalEntry? {
+        state.withLock { state in state.rings[sandbox]?.entries.first { $0.sequence == sequence } }
     }
 
     /// Forgets a sandbox's entries.

@@ -75,8 +75,14 @@ struct ControlAPI {
                 guard let value = Int(text), (100...599).contains(value) else { throw ControlError.invalid("status", "must be an HTTP status code") }
                 status = value
             }
-            let entries = services.journal.entries(sandbox: id, limit: limit, status: status, pathContains: query["path"])
-            return Responses.json(encoding: ControlDTO.JournalList(entries: entries))
+            let entries = services.journal.entries(sandbox: id, limit: limit, status: status, pathContains: query["path"],
+                                                   vendor: query["vendor"])
+            // The list leaves the headers and bodies out: `GET …/journal/{sequence}` has them.
+            return Responses.json(encoding: ControlDTO.JournalList(entries: entries.map { entry in
+                var summary = entry
+                summary.exchange = nil
+                return summary
+            }))
         }
 
         sandbox.get("faults") { _, context in
@@ -111,6 +117,7 @@ struct ControlAPI {
         sandbox.post("dimo/share") { request, context in try await dimoShare(request, id: try sandboxId(context)) }
 
         registerWebhooks(on: sandbox)
+        registerInspection(on: sandbox)
 
         sandbox.get("vehicles") { _, context in
             let list = try await fleet.vehicles(in: try sandboxId(context))

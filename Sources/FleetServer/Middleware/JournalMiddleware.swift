@@ -1,29 +1,83 @@
 import FleetCore
 import FleetHTTP
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
-/// Records every request that reached a sandbox in that sandbox's journal.
+/// Records every request that reached a sandbox in that sandbox's journal, with its headers and the
+/// start of both bodies (so the dashboard and `GET …/journal/{sequence}` can show the exchange).
 struct JournalMiddleware: RouterMiddleware {
     typealias Context = FleetRequestContext
     let services: FleetServices
 
+    /// Request bodies announced up to this size are read for the journal; larger or streamed ones pass untouched.
+    static let requestReadLimit = 64 * 1024
+    /// Responses of known length up to this size are kept for the journal; the body sent is unchanged.
+    static let responseReadLimit = 256 * 1024
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        let response = try await next(request, context)
+        var request = request
+        var requestBody: ByteBuffer?
+        if let announced = request.headers[.contentLength].flatMap({ Int($0) }), announced <= Self.requestReadLimit {
+            // The collected buffer replaces the stream, so the routes read the same bytes.
+            requestBody = try? await request.collectBody(upTo: Self.requestReadLimit)
+        }
+        var response = try await next(request, context)
         guard let sandbox = context.scope.sandboxId else { return response }
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         guard let record = try? await services.fleet.sandboxRecord(sandbox) else { return response }
+        var responseBody: ByteBuffer?
+        if let length = response.body.contentLength, length <= Self.responseReadLimit {
+            let collector = BodyCollector()
+            let body = response.body
+            try await body.write(collector)
+            responseBody = collector.buffer
+            response.body = ResponseBody(byteBuffer: collector.buffer)
+        }
+        let exchange = JournalExchange(
+            requestHeaders: Self.lines(request.headers),
+            requestBody: requestBody.map { JournalExchange.text($0.readableBytesView) },
+            requestBodyBytes: requestBody?.readableBytes ?? request.headers[.contentLength].flatMap { Int($0) },
+            responseHeaders: Self.lines(response.headers),
+            responseBody: responseBody.map { JournalExchange.text($0.readableBytesView) },
+            responseBodyBytes: response.body.contentLength)
         services.journal.record(
             JournalEntry(time: record.clock.now(), requestId: context.scope.requestId ?? "", sandbox: sandbox,
                          vendor: context.scope.vendor?.rawValue ?? "fleetmock", method: request.method.rawValue,
                          path: request.uri.path, query: request.uri.query, status: response.status.code,
-                         latencyMs: (latency * 1000).rounded() / 1000, fault: context.scope.fault),
+                         latencyMs: (latency * 1000).rounded() / 1000, fault: context.scope.fault, exchange: exchange),
             capacity: record.settings.journalSize)
         return response
     }
+
+    private static func lines(_ fields: HTTPFields) -> [JournalHeader] {
+        fields.map { JournalHeader(name: $0.name.rawName, value: $0.value) }
+    }
+}
+
+/// Gathers a response body in memory (used only for bodies of known, bounded length).
+private struct BodyCollector: ResponseBodyWriter {
+    final class Storage: @unchecked Sendable {
+        var buffer = ByteBuffer()
+    }
+    private let storage = Storage()
+
+    var buffer: ByteBuffer { storage.buffer }
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        if storage.buffer.readableBytes == 0 {
+            storage.buffer = buffer
+        } else {
+            var part = buffer
+            storage.buffer.writeBuffer(&part)
+        }
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
 /// Turns anything thrown past the routes into a JSON error, never a framework default body.
