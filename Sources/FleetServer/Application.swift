@@ -36,6 +36,8 @@ public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> 
     let router = Router(context: FleetRequestContext.self)
     // Resolution first: every later layer reads the vendor, service, credential and sandbox it found.
     router.add(middleware: ResolutionMiddleware(fleet: services.fleet))
+    // A browser opening the bare origin lands on the dashboard.
+    router.add(middleware: BrowserHomeMiddleware())
     // Journal outside the rest, so it records the rendered error responses too.
     router.add(middleware: JournalMiddleware(services: services))
     router.add(middleware: ErrorMiddleware())
@@ -47,5 +49,6 @@ public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> 
     let dimo = services.dimo
     router.add(middleware: dimo)
     ControlAPI(services: services, smartcarConnect: smartcar.connect, dimo: dimo, catalog: catalog).register(on: router)
+    Dashboard(services: services, catalog: catalog).register(on: router)
     return router
 }

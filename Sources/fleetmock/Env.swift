@@ -34,48 +34,11 @@ struct Env: AsyncParsableCommand {
         guard let object = try JSONSerialization.jsonObject(with: credentials) as? [String: Any],
               let smartcar = object["smartcar"] as? [String: Any], let dimo = object["dimo"] as? [String: Any]
         else { throw ValidationError("unexpected credentials from the server") }
-        let origin = client.base
-        print("""
-        # Smartcar SDKs (Python smartcar 6.x, Node, Java): paste into your shell
-        export SMARTCAR_API_ORIGIN=\(origin)
-        export SMARTCAR_AUTH_ORIGIN=\(origin)/oauth/token   # Python: the full token URL; Node: use \(origin)
-        export SMARTCAR_CONNECT_ORIGIN=\(origin)
-        export SMARTCAR_MANAGEMENT_API_ORIGIN=\(origin)
-        export SMARTCAR_VEHICLE_API_V3_ORIGIN=\(origin)
-        export SMARTCAR_API_V3_ORIGIN=\(origin)
-        export SMARTCAR_CLIENT_ID=\(smartcar["clientId"] ?? "")
-        export SMARTCAR_CLIENT_SECRET=\(smartcar["clientSecret"] ?? "")
-        export SMARTCAR_REDIRECT_URI=\(smartcar["redirectUri"] ?? "")
-        export SMARTCAR_MANAGEMENT_TOKEN=\(smartcar["managementToken"] ?? "")
-
-        # smartcar 3.0.1 (API v1.0) reads constants instead of the environment:
-        #   import smartcar.const as c
-        #   c.API_URL = "\(origin)/v1.0"; c.AUTH_URL = "\(origin)/oauth/token"; c.CONNECT_URL = "\(origin)"
-
-        # DIMO Python SDK (dimo-python-sdk): register a "Local" environment before creating the client
-        from dimo import DIMO
-        from dimo.environments import dimo_environment
-        dimo_environment["Local"] = {
-            "Attestation": "\(origin)",
-            "Auth": "\(origin)",
-            "Conversations": "\(origin)",
-            "Identity": "\(origin)/identity/query",
-            "DeviceDefinitions": "\(origin)",
-            "Fetch": "\(origin)/fetch/query",
-            "Telemetry": "\(origin)/telemetry/query",
-            "TokenExchange": "\(origin)",
-            "Trips": "\(origin)",
-            "User": "\(origin)",
-            "Valuations": "\(origin)",
-            "VehicleTriggers": "\(origin)",
-        }
-        dimo = DIMO("Local")
-        dev_jwt = dimo.auth.get_dev_jwt(
-            client_id="\(dimo["clientId"] ?? "")",
-            domain="\(dimo["domain"] ?? "")",
-            private_key="\(dimo["privateKey"] ?? "")",
-        )
-        """)
+        let text = { (object: [String: Any], key: String) in object[key].map { "\($0)" } ?? "" }
+        print(SDKSetupSnippet.text(
+            origin: client.base, smartcarClientId: text(smartcar, "clientId"), smartcarClientSecret: text(smartcar, "clientSecret"),
+            smartcarRedirectUri: text(smartcar, "redirectUri"), smartcarManagementToken: text(smartcar, "managementToken"),
+            dimoClientId: text(dimo, "clientId"), dimoDomain: text(dimo, "domain"), dimoPrivateKey: text(dimo, "privateKey")))
     }
 
     /// The default sandbox's credentials from the fixture file (its identities are kept verbatim).

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Markup that is safe to send. Interpolating a `String` escapes it; interpolating `HTML` keeps it.
+/// Every dynamic value in the dashboard goes through this type, so untrusted text (nicknames, fault
+/// messages, journal bodies) can never become markup.
+struct HTML: ExpressibleByStringInterpolation, Sendable {
+    private(set) var text: String
+
+    /// Markup written by this code, never by a user.
+    init(trusted text: String) { self.text = text }
+
+    init(stringLiteral value: String) { text = value }
+
+    init(stringInterpolation: StringInterpolation) { text = stringInterpolation.text }
+
+    static let empty = HTML(trusted: "")
+
+    struct StringInterpolation: StringInterpolationProtocol {
+        var text = ""
+
+        init(literalCapacity: Int, interpolationCount: Int) { text.reserveCapacity(literalCapacity + interpolationCount * 16) }
+
+        mutating func appendLiteral(_ literal: String) { text += literal }
+        mutating func appendInterpolation(_ value: String) { text += HTML.escape(value) }
+        mutating func appendInterpolation(_ value: String?) { text += HTML.escape(value ?? "") }
+        mutating func appendInterpolation(_ markup: HTML) { text += markup.text }
+        mutating func appendInterpolation(_ list: [HTML]) { for markup in list { text += markup.text } }
+        mutating func appendInterpolation(_ value: Int) { text += String(value) }
+        mutating func appendInterpolation(_ value: Int64) { text += String(value) }
+        /// A number with a fixed count of decimals (no locale, no exponent).
+        mutating func appendInterpolation(_ value: Double, decimals: Int) { text += HTML.format(value, decimals: decimals) }
+    }
+
+    /// Escapes the five characters that matter in text and in quoted attributes.
+    static func escape(_ value: String) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    static func format(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "–" }
+        return String(format: "%.\(max(0, min(decimals, 6)))f", value)
+    }
+
+    /// Joins pieces of markup.
+    static func join(_ parts: [HTML], separator: HTML = .empty) -> HTML {
+        HTML(trusted: parts.map(\.text).joined(separator: separator.text))
+    }
+}
+
+/// A path segment for a link: percent-encodes everything but unreserved characters.
+func pathSegment(_ value: String) -> String {
+    let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+}
