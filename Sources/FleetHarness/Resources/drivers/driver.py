@@ -150,7 +150,7 @@ def exception_attributes(exc):
     return to_json(attrs)
 
 
-def error_object(exc):
+def error_object(exc, driver=None):
     cls = type(exc)
     err = {
         "class": cls.__name__,
@@ -158,6 +158,8 @@ def error_object(exc):
         "message": _exc_message(exc),
         "attributes": exception_attributes(exc),
     }
+    if driver is not None:
+        driver.adapt_error(exc, err)
     cause = exc.__cause__ or exc.__context__
     if cause is not None and not isinstance(cause, SDKRaised):
         err["cause"] = {
@@ -403,6 +405,10 @@ class Driver:
 
     def ops(self):
         return sorted(set(self.calls) | set(self.harness))
+
+    def adapt_error(self, exc, err):
+        """Adjust the error object of an exception this SDK raised, where a
+        version renders the same server answer differently (in place)."""
 
     def describe(self):
         return {"sdk": self.sdk_name, "package": self.package, "version": self.version,
@@ -920,6 +926,25 @@ class Smartcar3Driver(SmartcarDriver):
     def is_access(self, value):
         return isinstance(value, dict) and "access_token" in value and "expiration" in value
 
+    def adapt_error(self, exc, err):
+        """From smartcar 3.0.3 on (and in 4.x, 5.x), ``StateException`` keeps
+        the v1.0 body's ``code`` and its ``str()`` is ``"CODE: message"``
+        (``VS_002: Some of the vehicle's trunks are open.``); 3.0.0-3.0.1 have
+        no ``code`` and ``str()`` is the message alone. The server answers the
+        same body to both, so ``message`` stays the server's message as the SDK
+        parsed it (its ``message`` attribute) and the rendering is kept as
+        ``rendered``; ``code`` is reported as well. Only exactly that form is
+        adapted: any other ``str()`` is reported as it is, so a rendering that
+        is not ``code + ": " + message`` still fails the expectation."""
+        from smartcar.exceptions import SmartcarException
+        code = getattr(exc, "code", None)
+        message = getattr(exc, "message", None)
+        if (isinstance(exc, SmartcarException)
+                and isinstance(code, str) and isinstance(message, str)
+                and err["message"] == f"{code}: {message}"):
+            err["attributes"]["rendered"] = err["message"]
+            err["message"] = message
+
     def make_auth_client(self, ctx, mode=None, scope=None):
         creds = ctx.need("smartcar")
         if mode not in (None, "live", "test"):
@@ -1220,7 +1245,7 @@ def answer(driver, msg):
         emit(reply)
     except SDKRaised as wrapped:
         try:
-            err = error_object(wrapped.exc)
+            err = error_object(wrapped.exc, driver)
         except Exception as exc:  # noqa: BLE001
             err = {"class": type(wrapped.exc).__name__, "module": type(wrapped.exc).__module__,
                    "message": _exc_message(wrapped.exc),
