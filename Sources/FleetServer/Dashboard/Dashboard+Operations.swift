@@ -8,10 +8,11 @@ extension Dashboard {
         _ = try await fleet.clock(id)  // a missing sandbox is a 404 page
         let base = DashboardLayout.sandboxURL(id), api = DashboardLayout.sandboxAPI(id)
         let vendors = Array(Set(catalog.entries.map(\.vendor))).sorted()
+        let serviceNames = Array(Set(catalog.entries.map(\.service))).sorted()
         let rows = catalog.entries.map { entry -> HTML in
             let haystack = "\(entry.id) \(entry.vendor) \(entry.service) \(entry.status) \(entry.summary)".lowercased()
             return """
-            <tr data-search="\(haystack)" data-vendor="\(entry.vendor)"><td class="mono">\(entry.id)</td><td>\(entry.vendor)</td><td>\(entry.service)</td>
+            <tr data-search="\(haystack)" data-vendor="\(entry.vendor)" data-service="\(entry.service)"><td class="mono">\(entry.id)</td><td>\(entry.vendor)</td><td>\(entry.service)</td>
             <td>\(entry.status)</td><td>\(entry.summary)</td><td><button type="button" data-use-catalog="\(entry.id)">Use</button></td></tr>
             """
         }
@@ -39,7 +40,8 @@ extension Dashboard {
         </div>
         <section class="card"><h2>Catalogue <span class="muted">(\(catalog.entries.count) entries)</span></h2>
         <div class="row"><input id="catalog-search" type="search" placeholder="search ids, services, summaries" size="40">
-        <select id="catalog-vendor"><option value="">every vendor</option>\(vendors.map { vendor -> HTML in "<option>\(vendor)</option>" })</select></div>
+        <select id="catalog-vendor"><option value="">every vendor</option>\(vendors.map { vendor -> HTML in "<option>\(vendor)</option>" })</select>
+        <select id="catalog-service"><option value="">every service</option>\(serviceNames.map { service -> HTML in "<option>\(service)</option>" })</select></div>
         <div class="scroll"><table id="catalog"><thead><tr><th>id</th><th>vendor</th><th>service</th><th>status</th><th>summary</th><th></th></tr></thead>
         <tbody>\(rows)</tbody></table></div>
         </section>

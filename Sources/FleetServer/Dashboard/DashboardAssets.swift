@@ -38,6 +38,7 @@ enum DashboardAssets {
     #flash { position: sticky; top: 0; z-index: 5; margin: 0 0 12px; padding: 8px 12px; border-radius: 6px; display: none; }
     #flash.error { display: block; background: #fdecea; border: 1px solid #f5c2c0; color: var(--bad); }
     #flash.info { display: block; background: #e8f3ec; border: 1px solid #b7dfc5; color: #145c32; }
+    figure { margin: 0 0 10px; }
     .map svg, .chart svg { width: 100%; height: auto; display: block; background: #eef2f6; border-radius: 6px; }
     .map .track { fill: none; stroke-width: 1.5; stroke-opacity: .55; }
     .map .car { stroke: #fff; stroke-width: 1.5; }
@@ -166,17 +167,19 @@ enum DashboardAssets {
       // Catalogue search and filters.
       const search = document.getElementById("catalog-search");
       const vendor = document.getElementById("catalog-vendor");
+      const service = document.getElementById("catalog-service");
       function filterCatalog() {
         const words = (search ? search.value : "").toLowerCase().split(/\s+/).filter(Boolean);
-        const v = vendor ? vendor.value : "";
+        const v = vendor ? vendor.value : "", s = service ? service.value : "";
         document.querySelectorAll("tr[data-search]").forEach(function (row) {
           const hay = row.dataset.search;
-          const show = words.every(function (w) { return hay.includes(w); }) && (!v || row.dataset.vendor === v);
+          const show = words.every(function (w) { return hay.includes(w); }) && (!v || row.dataset.vendor === v) && (!s || row.dataset.service === s);
           row.classList.toggle("hidden", !show);
         });
       }
       if (search) search.addEventListener("input", filterCatalog);
       if (vendor) vendor.addEventListener("change", filterCatalog);
+      if (service) service.addEventListener("change", filterCatalog);
       // Filters that narrow a live fragment (the journal).
       document.querySelectorAll("form[data-filter-for]").forEach(function (form) {
         const target = document.getElementById(form.dataset.filterFor);

@@ -63,13 +63,18 @@ struct FleetMap {
             }.joined(separator: " ")
             shapes.append("<polyline class=\"track \(car.activity.rawValue)\" points=\"\(points)\"/>")
         }
+        var labelled: [(Double, Double)] = []
         for car in region {
             let (x, y) = project(car.latitude, car.longitude)
+            // A label only where it does not sit on another one; the tooltip always names the car.
+            let crowded = labelled.contains { abs($0.0 - x) < 90 && abs($0.1 - y) < 12 }
+            if !crowded { labelled.append((x, y)) }
+            let label: HTML = crowded ? .empty : "<text class=\"label\" x=\"\(x + 9, decimals: 1)\" y=\"\(y + 3, decimals: 1)\">\(car.label)</text>"
             shapes.append("""
             <a href="\(car.link)"><circle class="car \(car.activity.rawValue)" r="7" cx="\(x, decimals: 1)" cy="\(y, decimals: 1)" \
             data-vin="\(car.vin)" data-latitude="\(car.latitude, decimals: 6)" data-longitude="\(car.longitude, decimals: 6)" \
             data-activity="\(car.activity.rawValue)"><title>\(car.label) · \(car.vin) · \(car.activity.rawValue)</title></circle>\
-            <text class="label" x="\(x + 9, decimals: 1)" y="\(y + 3, decimals: 1)">\(car.label)</text></a>
+            \(label)</a>
             """)
         }
         let caption = "around \(HTML.format(midLat, decimals: 3)), \(HTML.format((minLon + maxLon) / 2, decimals: 3)) · \(region.count) car\(region.count == 1 ? "" : "s")"

@@ -26,7 +26,8 @@ struct JournalMiddleware: RouterMiddleware {
             requestBody = try? await request.collectBody(upTo: Self.requestReadLimit)
         }
         var response = try await next(request, context)
-        guard let sandbox = context.scope.sandboxId else { return response }
+        // The sandbox a surface settled on, else the one the request named (a refused request is journaled too).
+        guard let sandbox = context.scope.sandboxId ?? context.scope.resolution?.sandbox?.id else { return response }
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         guard let record = try? await services.fleet.sandboxRecord(sandbox) else { return response }
@@ -46,12 +47,19 @@ struct JournalMiddleware: RouterMiddleware {
             responseBody: responseBody.map { JournalExchange.text($0.readableBytesView) },
             responseBodyBytes: response.body.contentLength)
         services.journal.record(
-            JournalEntry(time: record.clock.now(), requestId: context.scope.requestId ?? "", sandbox: sandbox,
+            JournalEntry(time: arrival(context, sandbox: sandbox) ?? record.clock.now(), requestId: context.scope.requestId ?? "", sandbox: sandbox,
                          vendor: context.scope.vendor?.rawValue ?? "fleetmock", method: request.method.rawValue,
                          path: request.uri.path, query: request.uri.query, status: response.status.code,
                          latencyMs: (latency * 1000).rounded() / 1000, fault: context.scope.fault, exchange: exchange),
             capacity: record.settings.journalSize)
         return response
+    }
+
+    /// The sandbox clock when the request arrived, when the first middleware read it (vendor requests):
+    /// a request that moves the clock is listed at the time it was made.
+    private func arrival(_ context: Context, sandbox: String) -> Date? {
+        guard let resolution = context.scope.resolution, resolution.sandbox?.id == sandbox else { return nil }
+        return resolution.now
     }
 
     private static func lines(_ fields: HTTPFields) -> [JournalHeader] {
