@@ -89,11 +89,11 @@ ensure_venv() {
   if ! "$venv/bin/python" - >/dev/null 2>&1 <<'EOF'; then
 from importlib.metadata import version
 assert int(version("selenium").split(".")[0]) >= 4
-import pytest, requests, selenium.webdriver
+import pytest, requests, selenium.webdriver, smartcar
 EOF
-    echo "run.sh: installing selenium, pytest and requests into $venv" >&2
+    echo "run.sh: installing selenium, pytest, requests and smartcar into $venv" >&2
     "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-      "selenium>=4.11,<5" pytest requests || return 1
+      "selenium>=4.11,<5" pytest requests "smartcar==6.19.1" || return 1
   fi
 }
 

@@ -74,7 +74,7 @@ enum DashboardLayout {
     /// Pretty-printed JSON for a `<pre>` (escaped when interpolated).
     static func pretty(_ value: JSONValue) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: value.encoded(), options: [.fragmentsAllowed]),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed]) else {
+              let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]) else {
             return String(decoding: value.encoded(), as: UTF8.self)
         }
         return String(decoding: data, as: UTF8.self)
