@@ -63,6 +63,14 @@ struct GraphQLEndpoint: Sendable {
 
     func execute(_ request: Request, context: any Sendable) async -> Response {
         let document: Document
+        // The GraphQL parser and validator recurse once per nesting level; a document nested deeper than
+        // this overflowed the stack and killed the whole server (issue 14). gqlgen's Go parser has no
+        // such limit (its stacks grow), so there is no upstream message: a parse error in gqlgen's shape.
+        if let column = Self.excessiveNesting(request.query) {
+            return Self.unprocessable([GraphQLError(message: "query nesting exceeds \(Self.maxNesting) levels",
+                                                    locations: [SourceLocation(line: column.line, column: column.column)])],
+                                      code: "GRAPHQL_PARSE_FAILED")
+        }
         do {
             document = try parse(source: Source(body: request.query, name: "GraphQL request"))
         } catch let error as GraphQLError {
@@ -91,6 +99,44 @@ struct GraphQLEndpoint: Sendable {
         } catch {
             return Self.unprocessable([GraphQLError(message: "\(error)")], code: "GRAPHQL_VALIDATION_FAILED")
         }
+    }
+
+    /// Deepest nesting of `{`, `(` and `[` a document may have (far beyond any real query).
+    static let maxNesting = 128
+
+    /// Where a document first nests deeper than `maxNesting` (outside strings and comments), or nil.
+    static func excessiveNesting(_ query: String) -> (line: Int, column: Int)? {
+        var depth = 0, line = 1, column = 0
+        var inString = false, inBlockString = false, inComment = false, escaped = false
+        let scalars = Array(query.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            let c = scalars[i]
+            column += 1
+            if c == "\n" { line += 1; column = 0; inComment = false; i += 1; continue }
+            if inComment { i += 1; continue }
+            if inBlockString {
+                if c == "\"", i + 2 < scalars.count, scalars[i + 1] == "\"", scalars[i + 2] == "\"" { inBlockString = false; i += 3; column += 2; continue }
+                i += 1; continue
+            }
+            if inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+                i += 1; continue
+            }
+            switch c {
+            case "#": inComment = true
+            case "\"":
+                if i + 2 < scalars.count, scalars[i + 1] == "\"", scalars[i + 2] == "\"" { inBlockString = true; i += 3; column += 2; continue }
+                inString = true
+            case "{", "(", "[":
+                depth += 1
+                if depth > maxNesting { return (line, column) }
+            case "}", ")", "]": depth = max(0, depth - 1)
+            default: break
+            }
+            i += 1
+        }
+        return nil
     }
 
     static func unprocessable(_ errors: [GraphQLError], code: String) -> Response {
@@ -153,21 +199,34 @@ enum Complexity {
         }
         let operation = operations.first { $0.name?.value == operationName } ?? operations.first
         guard let operation else { return 0 }
-        return cost(operation.selectionSet, fragments: fragments, depth: 0)
+        var memo: [String: Int] = [:]
+        return cost(operation.selectionSet, fragments: fragments, depth: 0, memo: &memo)
     }
 
-    static func cost(_ set: SelectionSet, fragments: [String: FragmentDefinition], depth: Int) -> Int {
+    /// A selection set's cost. Each fragment's cost is computed once: spreading a fragment that spreads
+    /// another twice, forty levels down, cost 2^40 walks and held a core for minutes (issue 14). Sums
+    /// saturate instead of overflowing.
+    static func cost(_ set: SelectionSet, fragments: [String: FragmentDefinition], depth: Int, memo: inout [String: Int]) -> Int {
         guard depth < 50 else { return 0 }
         var total = 0
         for selection in set.selections {
+            var part = 0
             if let field = selection as? Field {
                 if field.name.value.hasPrefix("__") { continue }
-                total += 1 + (field.selectionSet.map { cost($0, fragments: fragments, depth: depth + 1) } ?? 0)
+                part = 1 &+ (field.selectionSet.map { cost($0, fragments: fragments, depth: depth + 1, memo: &memo) } ?? 0)
             } else if let spread = selection as? FragmentSpread, let fragment = fragments[spread.name.value] {
-                total += cost(fragment.selectionSet, fragments: fragments, depth: depth + 1)
+                if let known = memo[spread.name.value] {
+                    part = known
+                } else {
+                    memo[spread.name.value] = 0  // a cycle (refused by validation before this) costs nothing more
+                    part = cost(fragment.selectionSet, fragments: fragments, depth: depth + 1, memo: &memo)
+                    memo[spread.name.value] = part
+                }
             } else if let inline = selection as? InlineFragment {
-                total += cost(inline.selectionSet, fragments: fragments, depth: depth + 1)
+                part = cost(inline.selectionSet, fragments: fragments, depth: depth + 1, memo: &memo)
             }
+            let (sum, overflow) = total.addingReportingOverflow(max(0, part))
+            total = overflow || sum > Int.max / 4 ? Int.max / 4 : sum
         }
         return total
     }
