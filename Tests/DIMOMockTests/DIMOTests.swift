@@ -42,25 +42,36 @@ struct DIMOSession {
         let clientId = try #require(dimo["clientId"] as? String), domain = try #require(dimo["domain"] as? String)
         let keyText = try #require(dimo["privateKey"] as? String)
         let key = try #require(Hex.decode(keyText))
-        let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-        let challenge = try await client.execute(uri: "/auth/web3/generate_challenge", method: .post, headers: formHeaders,
-                                                 body: form([("client_id", clientId), ("domain", domain), ("scope", "openid email"),
-                                                             ("response_type", "code"), ("address", clientId)]))
-        #expect(challenge.status == .ok)
-        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(challenge.body.readableBytesView)) as? [String: Any])
-        let text = try #require(parsed["challenge"] as? String), state = try #require(parsed["state"] as? String)
+        let (state, text) = try await challenge(client, clientId: clientId, domain: domain)
         #expect(state.count == 25)
         #expect(text.hasPrefix("auth.dimo.zone wants you to sign in with your Ethereum account:\n\(clientId)\n\n"))
-        let signature = "0x" + Hex.encode(try Ethereum.personalSign(message: Array(text.utf8), privateKey: key))
-        let token = try await client.execute(uri: "/auth/web3/submit_challenge", method: .post, headers: formHeaders,
-                                             body: form([("client_id", clientId), ("domain", domain), ("state", state),
-                                                         ("signature", signature), ("grant_type", "authorization_code")]))
+        let token = try await submit(client, clientId: clientId, domain: domain, state: state, challenge: text, key: key)
         #expect(token.status == .ok)
         let jwt = try #require(token.json["access_token"] as? String)
         let vehicles = try #require(sandbox["vehicles"] as? [[String: Any]])
         let bev = try #require(vehicles.first { $0["powertrain"] as? String == "BEV" })
         return DIMOSession(sandbox: sandbox, id: try #require(sandbox["id"] as? String), devJWT: jwt,
                            tokenId: try #require(bev["dimoTokenId"] as? Int), vin: try #require(bev["vin"] as? String))
+    }
+
+    /// `POST /auth/web3/generate_challenge` for a license (address: the client id): (state, challenge text).
+    static func challenge(_ client: any TestClientProtocol, clientId: String, domain: String) async throws -> (String, String) {
+        let challenge = try await client.execute(uri: "/auth/web3/generate_challenge", method: .post,
+                                                 headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                 body: form([("client_id", clientId), ("domain", domain), ("scope", "openid email"),
+                                                             ("response_type", "code"), ("address", clientId)]))
+        #expect(challenge.status == .ok)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(challenge.body.readableBytesView)) as? [String: Any])
+        return (try #require(parsed["state"] as? String), try #require(parsed["challenge"] as? String))
+    }
+
+    /// `POST /auth/web3/submit_challenge` with the challenge signed (EIP-191) by `key`.
+    static func submit(_ client: any TestClientProtocol, clientId: String, domain: String, state: String, challenge: String,
+                       key: [UInt8]) async throws -> TestResponse {
+        let signature = "0x" + Hex.encode(try Ethereum.personalSign(message: Array(challenge.utf8), privateKey: key))
+        return try await client.execute(uri: "/auth/web3/submit_challenge", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                        body: form([("client_id", clientId), ("domain", domain), ("state", state),
+                                                    ("signature", signature), ("grant_type", "authorization_code")]))
     }
 
     func exchange(_ client: any TestClientProtocol, privileges: [Int]) async throws -> TestResponse {
