@@ -171,16 +171,8 @@ import Testing
         var wide = claims
         Self.widened(&wide)
         switch forgery {
-        case .algNone:
-            return try JWT.encode(["alg": "none", "typ": "JWT"]) + "." + JWT.encode(wide) + "."
-        case .hs256KeyedWithThePublicKey:
-            let pem = try await publicKeyPEM(client, kid: try #require(header["kid"] as? String))
-            var hs = header
-            hs["alg"] = "HS256"
-            return try JWT.assemble(hs, wide) { Data(HMAC<SHA256>.authenticationCode(for: $0, using: SymmetricKey(data: Data(pem.utf8)))) }
-        case .signedByAnotherRSAKey:
-            let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-            return try JWT.assemble(header, wide) { try key.signature(for: $0, padding: .insecurePKCS1v1_5).rawRepresentation }
+        case .algNone, .hs256KeyedWithThePublicKey, .signedByAnotherRSAKey:
+            return try await signed(forgery, client, header: header, claims: wide)
         case .expired:
             // Vehicle JWTs live 10 minutes (§3.1), judged on the sandbox clock.
             let advanced = try await control(client, "/__fleetmock/sandboxes/\(session.id)/clock", #"{"advance": "11m"}"#)
@@ -196,6 +188,26 @@ import Testing
         case .editedAudience:
             // `jwt` was issued for audience ["my-app"]; dimo.zone is written in after signing.
             return try JWT.edited(jwt) { $0["aud"] = ["dimo.zone"] }
+        }
+    }
+
+    /// `claims` under a signature that is not the issuer's: none, HMAC keyed with the issuer's public
+    /// key, or another RSA key under the issuer's kid.
+    func signed(_ forgery: Forgery, _ client: any TestClientProtocol, header: [String: Any], claims: [String: Any]) async throws -> String {
+        switch forgery {
+        case .algNone:
+            return try JWT.encode(["alg": "none", "typ": "JWT"]) + "." + JWT.encode(claims) + "."
+        case .hs256KeyedWithThePublicKey:
+            let pem = try await publicKeyPEM(client, kid: try #require(header["kid"] as? String))
+            var hs = header
+            hs["alg"] = "HS256"
+            return try JWT.assemble(hs, claims) { Data(HMAC<SHA256>.authenticationCode(for: $0, using: SymmetricKey(data: Data(pem.utf8)))) }
+        case .signedByAnotherRSAKey:
+            let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            return try JWT.assemble(header, claims) { try key.signature(for: $0, padding: .insecurePKCS1v1_5).rawRepresentation }
+        default:
+            Issue.record("\(forgery) is not a signature forgery")
+            return ""
         }
     }
 
@@ -223,6 +235,30 @@ import Testing
                 for service in Self.vehicleJWTServices where service.contentType == Self.jsonType {
                     service.expectRefused(try await service.call(client, tokenId: session.tokenId, jwt: jwt), "audience my-app")
                 }
+            }
+        }
+    }
+
+    /// Beyond the matrix: a developer JWT of sandbox A made to speak for sandbox B's license (its
+    /// `sub`, `aud` and `ethereum_address` copied from B's JWT), with A's signature kept, none, HS256
+    /// keyed with the public key, or another RSA key. B's own JWT exchanges for B's shared vehicle;
+    /// every forgery is jwtware's 401 at token exchange and vehicle triggers.
+    @Test(arguments: [Forgery.editedAudience, .algNone, .hs256KeyedWithThePublicKey, .signedByAnotherRSAKey])
+    func forgedDeveloperJWT(_ forgery: Forgery) async throws {
+        try await withServer { client in
+            let session = try await DIMOSession.start(client)
+            let (other, _) = try await sharedSession(client)
+            let (header, original, signature) = try JWT.segments(session.devJWT)
+            let theirs = try JWT.segments(other.devJWT).claims
+            var claims = original
+            for key in ["sub", "aud", "ethereum_address"] { claims[key] = theirs[key] }
+            let forged = forgery == .editedAudience
+                ? try JWT.encode(header) + "." + JWT.encode(claims) + "." + signature
+                : try await signed(forgery, client, header: header, claims: claims)
+            for service in Self.developerJWTServices where service.name != "agents" {
+                let good = try await service.call(client, tokenId: other.tokenId, jwt: other.devJWT)
+                #expect(good.status.code < 300, "\(service.name) with B's JWT: \(good.text.prefix(300))")
+                service.expectRefused(try await service.call(client, tokenId: other.tokenId, jwt: forged), forgery.rawValue)
             }
         }
     }
