@@ -1,3 +1,4 @@
+import FleetHTTP
 import Foundation
 
 /// Markup that is safe to send. Interpolating a `String` escapes it; interpolating `HTML` keeps it.
@@ -31,22 +32,8 @@ struct HTML: ExpressibleByStringInterpolation, Sendable {
         mutating func appendInterpolation(_ value: Double, decimals: Int) { text += HTML.format(value, decimals: decimals) }
     }
 
-    /// Escapes the five characters that matter in text and in quoted attributes.
-    static func escape(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Escapes text for HTML (the one escaping every fleetmock page uses).
+    static func escape(_ value: String) -> String { HTMLEscaping.escape(value) }
 
     static func format(_ value: Double, decimals: Int) -> String {
         guard value.isFinite else { return "–" }

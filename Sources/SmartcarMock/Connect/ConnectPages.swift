@@ -1,22 +1,10 @@
 import FleetCore
+import FleetHTTP
 import Foundation
 
 /// The HTML of Smartcar Connect's pages, with the element ids the official SDKs' end-to-end tests use.
 enum ConnectPages {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for char in text {
-            switch char {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(char)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLEscaping.escape(text) }
 
     static func page(_ title: String, _ body: String) -> String {
         """
