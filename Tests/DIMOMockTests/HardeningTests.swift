@@ -33,16 +33,15 @@ import Testing
     /// Fragments that each spread the next one twice, forty deep, made the complexity count walk 2^40
     /// selections and held a core for minutes (fuzz: `POST /telemetry/query` with
     /// `{ ...F0 } fragment F0 on Query { ...F1 ...F1 } … fragment F40 on Query { signalsLatest(…) { … } }`).
-    /// Each fragment is now costed once; the answer is gqlgen's complexity error, at once.
+    /// Each fragment is now costed once; the answer is gqlgen's complexity error. (Without the memo this
+    /// test does not finish; it asserts no wall-clock bound, which a loaded CI machine cannot keep.)
     @Test func fragmentFanOutIsCostedOnce() async throws {
         try await withServer { client in
             let fragments = (0..<40).map { "fragment F\($0) on Query { ...F\($0 + 1) ...F\($0 + 1) }" }.joined(separator: " ")
             let query = "{ ...F0 } " + fragments + " fragment F40 on Query { signalsLatest(tokenId: 1) { speed { value } } }"
             let body = try JSONSerialization.data(withJSONObject: ["query": query])
-            let started = Date()
             let response = try await client.execute(uri: "/telemetry/query", method: .post, headers: [.contentType: "application/json"],
                                                     body: ByteBuffer(data: body))
-            #expect(Date().timeIntervalSince(started) < 10)
             #expect(response.status == .unprocessableContent)
             let error = (response.json["errors"] as? [[String: Any]])?.first
             #expect((error?["extensions"] as? [String: Any])?["code"] as? String == "COMPLEXITY_LIMIT_EXCEEDED")

@@ -153,4 +153,20 @@ import Testing
             #expect((try? JSONSerialization.jsonObject(with: Data(malformed.body.readableBytesView))) == nil)
         }
     }
+
+    /// Journaled requests keep their transport faults: the connection breaks, it is no 500. (The journal once
+    /// read the body to keep a copy, met the break itself and answered an error page instead.)
+    @Test(arguments: ["transport.reset", "transport.truncated"])
+    func transportFaultsBreakTheConnection(fault: String) async throws {
+        try await withServer(.live) { client, services in
+            await #expect(throws: (any Error).self) {
+                let answer = try await client.request(.get, "/v2.0/user", headers: [.fleetmockFault: fault, .fleetmockSandbox: "default"])
+                Issue.record("\(fault) was answered: \(answer.status) \(answer.text)")
+            }
+            let entry = services.journal.entries(sandbox: "default").first
+            #expect(entry?.path == "/v2.0/user")
+            // reset announces a 200 it never sends; truncated cuts the real answer (here Smartcar's 401) half-way.
+            #expect(entry?.status == (fault == "transport.reset" ? 200 : 401))
+        }
+    }
 }

@@ -35,9 +35,15 @@ struct JournalMiddleware: RouterMiddleware {
         if let length = response.body.contentLength, length <= Self.responseReadLimit {
             let collector = BodyCollector()
             let body = response.body
-            try await body.write(collector)
+            do {
+                try await body.write(collector)
+                response.body = ResponseBody(byteBuffer: collector.buffer)
+            } catch {
+                // A transport fault (reset, truncated) breaks its body off on purpose. The journal keeps what
+                // was written before the break, and the client gets the original body, which replays the
+                // same break (fault bodies are closures over fixed bytes, so writing them twice is safe).
+            }
             responseBody = collector.buffer
-            response.body = ResponseBody(byteBuffer: collector.buffer)
         }
         let exchange = JournalExchange(
             requestHeaders: Self.lines(request.headers),
