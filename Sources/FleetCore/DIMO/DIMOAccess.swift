@@ -164,7 +164,7 @@ public struct DIMOAccess: Sendable {
     /// Marks a challenge used; false when it was already used (a race lost).
     public func consumeChallenge(state: String, at date: Date) async throws -> Bool {
         try await database.write { db in
-            try db.execute(sql: "UPDATE dimoChallenge SET usedAt = ? WHERE state = ? AND usedAt IS NULL", arguments: [date, state])
+            try db.execute(sql: "UPDATE dimoChallenge SET usedAt = ? WHERE state = ? AND usedAt IS NULL", arguments: [date.epochMillis, state])
             return db.changesCount == 1
         }
     }
@@ -215,7 +215,7 @@ public struct DIMOAccess: Sendable {
     /// Unexpired SACDs of a vehicle, newest first.
     public func sacds(vehicleId: Int64, at now: Date) async throws -> [DIMOSacdRecord] {
         try await database.read { db in
-            try DIMOSacdRecord.filter(Column("vehicleId") == vehicleId).filter(Column("expiresAt") > now)
+            try DIMOSacdRecord.filter(Column("vehicleId") == vehicleId).filter(Column("expiresAt") > now.epochMillis)
                 .order(Column("createdAt").desc, Column("grantee")).fetchAll(db)
         }
     }

@@ -65,12 +65,12 @@ public struct TriggerDeliveryStore: Sendable {
             sql += " ORDER BY createdAt, webhookId"
             let states = try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row -> TriggerSubscriptionState? in
                 guard let hook = byId[row["webhookId"]] else { return nil }
-                let created: Date = row["createdAt"]
-                let firedAt: Date? = row["lastFiredAt"]
+                let created = Date(epochMillis: row["createdAt"])
+                let firedAt = row.epochMillis("lastFiredAt")
                 let last = firedAt.map { TriggerReading(timestamp: $0, valueNumber: row["lastValueNumber"], valueString: row["lastValueString"],
                                                         latitude: row["lastLatitude"], longitude: row["lastLongitude"]) }
                 return TriggerSubscriptionState(webhook: hook, vehicleId: row["vehicleId"], assetDID: row["assetDID"],
-                                                evaluatedSince: row["evaluatedUntil"] ?? created, lastFiredAt: firedAt, lastFired: last)
+                                                evaluatedSince: row.epochMillis("evaluatedUntil") ?? created, lastFiredAt: firedAt, lastFired: last)
             }
             return (sandbox.clock.now(), states)
         }
@@ -83,7 +83,7 @@ public struct TriggerDeliveryStore: Sendable {
         let stored = component == nil ? signal : "currentLocationCoordinates"
         let samples = try await fleet.database.read { db in
             try TelemetrySample.filter(Column("vehicleId") == vehicleId && Column("name") == stored)
-                .filter(Column("timestamp") > after && Column("timestamp") <= through)
+                .filter(Column("timestamp") > after.epochMillis && Column("timestamp") <= through.epochMillis)
                 .order(Column("timestamp")).limit(limit).fetchAll(db)
         }
         return samples.map { sample in
@@ -98,7 +98,7 @@ public struct TriggerDeliveryStore: Sendable {
     public func eventReadings(vehicleId: Int64, name: String, after: Date, through: Date, limit: Int) async throws -> [TriggerReading] {
         let events = try await fleet.database.read { db in
             try VehicleEventRecord.filter(Column("vehicleId") == vehicleId && Column("name") == name)
-                .filter(Column("timestamp") > after && Column("timestamp") <= through)
+                .filter(Column("timestamp") > after.epochMillis && Column("timestamp") <= through.epochMillis)
                 .order(Column("timestamp")).limit(limit).fetchAll(db)
         }
         return events.map { TriggerReading(timestamp: $0.timestamp, durationNs: $0.durationNs, metadata: $0.metadata) }
@@ -111,10 +111,10 @@ public struct TriggerDeliveryStore: Sendable {
                 try db.execute(sql: """
                     UPDATE dimoWebhookSubscription SET evaluatedUntil = ?, lastFiredAt = ?, lastValueNumber = ?, lastValueString = ?,
                     lastLatitude = ?, lastLongitude = ? WHERE webhookId = ? AND vehicleId = ?
-                    """, arguments: [until, fire.timestamp, fire.valueNumber, fire.valueString, fire.latitude, fire.longitude, webhookId, vehicleId])
+                    """, arguments: [until.epochMillis, fire.timestamp.epochMillis, fire.valueNumber, fire.valueString, fire.latitude, fire.longitude, webhookId, vehicleId])
             } else {
                 try db.execute(sql: "UPDATE dimoWebhookSubscription SET evaluatedUntil = ? WHERE webhookId = ? AND vehicleId = ?",
-                               arguments: [until, webhookId, vehicleId])
+                               arguments: [until.epochMillis, webhookId, vehicleId])
             }
         }
     }

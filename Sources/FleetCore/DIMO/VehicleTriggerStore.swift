@@ -200,7 +200,7 @@ public struct VehicleTriggerStore: Sendable {
                 FROM vehicle v JOIN dimoSacd s ON s.vehicleId = v.id
                 WHERE v.sandboxId = ? AND lower(s.grantee) = lower(?) AND s.expiresAt > ?
                 ORDER BY v.dimoTokenId
-                """, arguments: [sandboxId, grantee, now])
+                """, arguments: [sandboxId, grantee, now.epochMillis])
             var out: [(vehicleId: Int64, tokenId: Int64)] = []
             for row in rows {
                 let vehicleId: Int64 = row["vehicleId"]

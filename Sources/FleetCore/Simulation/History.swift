@@ -29,7 +29,7 @@ extension Fleet {
     /// Completed trips ending at or before `now`, newest first, with the total count.
     public func trips(vehicleId: Int64, until now: Date, limit: Int, offset: Int) async throws -> (trips: [TripRecord], total: Int) {
         try await database.read { db in
-            let request = TripRecord.filter(Column("vehicleId") == vehicleId && Column("endTime") <= now)
+            let request = TripRecord.filter(Column("vehicleId") == vehicleId && Column("endTime") <= now.epochMillis)
             let total = try request.fetchCount(db)
             let page = try request.order(Column("endTime").desc).limit(limit, offset: offset).fetchAll(db)
             return (page, total)
@@ -39,7 +39,7 @@ extension Fleet {
     /// Trips overlapping `[from, to)`, oldest first.
     public func trips(vehicleId: Int64, from: Date, to: Date) async throws -> [TripRecord] {
         try await database.read { db in
-            try TripRecord.filter(Column("vehicleId") == vehicleId && Column("endTime") > from && Column("startTime") < to)
+            try TripRecord.filter(Column("vehicleId") == vehicleId && Column("endTime") > from.epochMillis && Column("startTime") < to.epochMillis)
                 .order(Column("startTime")).fetchAll(db)
         }
     }
@@ -47,7 +47,7 @@ extension Fleet {
     /// Events in `[from, to)`, oldest first.
     public func events(vehicleId: Int64, from: Date, to: Date) async throws -> [VehicleEventRecord] {
         try await database.read { db in
-            try VehicleEventRecord.filter(Column("vehicleId") == vehicleId && Column("timestamp") >= from && Column("timestamp") < to)
+            try VehicleEventRecord.filter(Column("vehicleId") == vehicleId && Column("timestamp") >= from.epochMillis && Column("timestamp") < to.epochMillis)
                 .order(Column("timestamp")).fetchAll(db)
         }
     }

@@ -47,16 +47,16 @@ enum Simulator {
         }
 
         func number(_ vehicleId: Int64, _ name: String, _ at: Date, _ value: Double) throws {
-            try sample.execute(arguments: [vehicleId, name, at, value, nil, nil, nil])
+            try sample.execute(arguments: [vehicleId, name, at.epochMillis, value, nil, nil, nil])
         }
 
         func string(_ vehicleId: Int64, _ name: String, _ at: Date, _ value: String) throws {
-            try sample.execute(arguments: [vehicleId, name, at, nil, value, nil, nil])
+            try sample.execute(arguments: [vehicleId, name, at.epochMillis, nil, value, nil, nil])
         }
 
         /// One row per fix; the legacy latitude/longitude signals are read from it.
         func location(_ vehicleId: Int64, _ at: Date, _ lat: Double, _ lon: Double) throws {
-            try sample.execute(arguments: [vehicleId, "currentLocationCoordinates", at, nil, nil, lat, lon])
+            try sample.execute(arguments: [vehicleId, "currentLocationCoordinates", at.epochMillis, nil, nil, lat, lon])
         }
 
         func all(_ vehicle: VehicleRecord, _ state: VehicleState, _ at: Date) throws {
@@ -64,7 +64,7 @@ enum Simulator {
         }
 
         func event(_ vehicleId: Int64, _ at: Date, _ name: String, duration: TimeInterval = 0, metadata: String? = nil) throws {
-            try event.execute(arguments: [vehicleId, at, name, Int64(duration * 1e9), metadata])
+            try event.execute(arguments: [vehicleId, at.epochMillis, name, Int64(duration * 1e9), metadata])
         }
     }
 
@@ -109,9 +109,9 @@ enum Simulator {
         guard (from.timeIntervalSince1970 / 86400).rounded(.down) != (to.timeIntervalSince1970 / 86400).rounded(.down) else { return }
         let cutoff = to.addingTimeInterval(-Double(sandbox.settings.retentionDays) * 86400)
         let vehicles = "SELECT id FROM vehicle WHERE sandboxId = ?"
-        try db.execute(sql: "DELETE FROM telemetrySample WHERE vehicleId IN (\(vehicles)) AND timestamp < ?", arguments: [sandbox.id, cutoff])
-        try db.execute(sql: "DELETE FROM vehicleEvent WHERE vehicleId IN (\(vehicles)) AND timestamp < ?", arguments: [sandbox.id, cutoff])
-        try db.execute(sql: "DELETE FROM trip WHERE vehicleId IN (\(vehicles)) AND endTime < ?", arguments: [sandbox.id, cutoff])
+        try db.execute(sql: "DELETE FROM telemetrySample WHERE vehicleId IN (\(vehicles)) AND timestamp < ?", arguments: [sandbox.id, cutoff.epochMillis])
+        try db.execute(sql: "DELETE FROM vehicleEvent WHERE vehicleId IN (\(vehicles)) AND timestamp < ?", arguments: [sandbox.id, cutoff.epochMillis])
+        try db.execute(sql: "DELETE FROM trip WHERE vehicleId IN (\(vehicles)) AND endTime < ?", arguments: [sandbox.id, cutoff.epochMillis])
     }
 
     /// A 30-day past for a new sandbox, ending in the fixture's own state at `now`.
@@ -253,7 +253,7 @@ enum Simulator {
             (state.latitude, state.longitude) = leg.to
             try writer.event(id, end, "ignitionOff", duration: leg.duration)
             let tripId = "trp_" + Hex.encode(Keccak256.hash("\(id):\(leg.start.timeIntervalSince1970)").prefix(10))
-            try writer.trip.execute(arguments: [tripId, id, leg.start, end, leg.from.0, leg.from.1, leg.to.0, leg.to.1, leg.distanceKm])
+            try writer.trip.execute(arguments: [tripId, id, leg.start.epochMillis, end.epochMillis, leg.from.0, leg.from.1, leg.to.0, leg.to.1, leg.distanceKm])
             if vehicle.powertrain.isPlugIn, leg.endsAtHome, let soc = state.stateOfCharge, soc < state.chargeLimit - 0.05 {
                 state.isPluggedIn = true
                 state.chargeState = .charging

@@ -84,7 +84,7 @@ public struct VehiclePlan: Codable, Sendable, Equatable, FetchableRecord, Persis
 
     /// Whether the car is in deep sleep at `time`: its latest sleep, wake or drive step by then is a sleep.
     public func isAsleep(at time: Date) -> Bool {
-        asleep(through: steps.filter { $0.at <= time.addingTimeInterval(0.001) })
+        asleep(through: steps.filter { $0.at <= time })
     }
 
     /// Whether the car starts an interval at `from` asleep: steps before it, and those already done at it.
@@ -110,7 +110,8 @@ extension VehiclePlan {
     static func build(_ request: PlanRequest, vehicle: VehicleRecord, state: VehicleState, start: Date, now: Date) throws -> VehiclePlan {
         guard let vehicleId = vehicle.id else { throw FleetError.notFound(kind: "vehicle", id: vehicle.vin) }
         guard !request.steps.isEmpty else { throw FleetError.invalid(field: "steps", reason: "needs at least one step") }
-        var t = start
+        // Whole milliseconds throughout, so a plan reads back from the database exactly as it was laid out.
+        var t = start.wholeMillisecond
         var position = (state.latitude, state.longitude)
         var steps: [PlannedStep] = []
         for (index, action) in request.steps.enumerated() {
@@ -127,7 +128,7 @@ extension VehiclePlan {
                 guard km <= 2000 else { throw FleetError.invalid(field: "\(field).drive.to", reason: "is \(Int(km)) km away; a plan drives at most 2000 km per step") }
                 let duration = (km / speed * 3600).rounded()
                 step.action = "drive"
-                step.end = t.addingTimeInterval(duration)
+                step.end = t.addingTimeInterval(duration).wholeMillisecond
                 (step.fromLatitude, step.fromLongitude) = (position.0, position.1)
                 (step.toLatitude, step.toLongitude) = (latitude, longitude)
                 step.distanceKm = (km * 1000).rounded() / 1000
@@ -136,7 +137,7 @@ extension VehiclePlan {
             case let .wait(seconds):
                 guard seconds > 0, seconds <= 31 * 86400 else { throw FleetError.invalid(field: "\(field).wait", reason: "must be a duration between 1s and 31d") }
                 step.action = "wait"
-                step.end = t.addingTimeInterval(seconds)
+                step.end = t.addingTimeInterval(seconds).wholeMillisecond
             case .plugIn, .unplug:
                 guard vehicle.powertrain.isPlugIn else {
                     throw FleetError.invalid(field: field, reason: "a \(vehicle.powertrain.rawValue) vehicle has no charging plug")
@@ -198,10 +199,6 @@ extension Simulator {
     /// Plays `[from, to)` of a plan: parked between steps, drives along the planned legs, instant steps at their times.
     static func play(vehicle: VehicleRecord, state: inout VehicleState, plan: VehiclePlan, from: Date, to: Date, writer: Writer) throws {
         let efficiency = Efficiency(vehicle)
-        // Stored times are rounded to milliseconds, each column its own way: the first interval played after
-        // a plan made "now" starts at its first step even when that reads back a millisecond early.
-        var from = from
-        if let first = plan.steps.first, first.at < from, from.timeIntervalSince(first.at) < 0.005 { from = first.at }
         var asleep = plan.isAsleep(enteringAt: from)
         var cursor = from
         for step in plan.steps {
@@ -275,8 +272,7 @@ extension Fleet {
             try record.update(db)
             try writer.all(vehicle, record.state, now)
             try plan.save(db)
-            // As stored (the database keeps milliseconds).
-            return try VehiclePlan.fetchOne(db, key: vehicleId) ?? plan
+            return plan
         }
         changes.publish(FleetChange(sandboxId: sandboxId, vehicleIds: [plan.vehicleId], cause: .simulation))
         return plan

@@ -342,7 +342,7 @@ public struct SmartcarAccess: Sendable {
                 WHERE c.sandboxId = ? ORDER BY c.connectedAt DESC, c.id DESC
                 """, arguments: [sandboxId])
             return rows.map { row in
-                Connection(userId: row["userId"], vehicleId: row["vehicleId"], connectedAt: row["connectedAt"],
+                Connection(userId: row["userId"], vehicleId: row["vehicleId"], connectedAt: Date(epochMillis: row["connectedAt"]),
                            mode: SmartcarMode(rawValue: row["mode"] ?? "live") ?? .live)
             }
         }
@@ -363,7 +363,7 @@ public struct SmartcarAccess: Sendable {
             let ids: [Int64] = rows.map { $0["id"] }
             _ = try SmartcarConnectionRecord.filter(ids.contains(Column("id"))).deleteAll(db)
             return rows.map { row in
-                Connection(userId: row["userId"], vehicleId: row["vehicleId"], connectedAt: row["connectedAt"],
+                Connection(userId: row["userId"], vehicleId: row["vehicleId"], connectedAt: Date(epochMillis: row["connectedAt"]),
                            mode: SmartcarMode(rawValue: row["mode"] ?? "live") ?? .live)
             }
         }

@@ -311,6 +311,25 @@ enum Migrations {
                 t.add(column: "startFrozen", .boolean)
             }
         }
+        migrator.registerMigration("v14 instants as epoch milliseconds") { db in
+            // Every DATETIME column held GRDB's "yyyy-MM-dd HH:mm:ss.SSS" text (UTC); from here on it holds
+            // integer milliseconds since 1970 (see EpochMillis.swift). The columns keep their declared type;
+            // its NUMERIC affinity stores integers as they are.
+            let columns = try Row.fetchAll(db, sql: """
+                SELECT m.name AS tableName, p.name AS columnName
+                FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p
+                WHERE m.type = 'table' AND upper(p.type) = 'DATETIME'
+                """)
+            for column in columns {
+                let table: String = column["tableName"], name: String = column["columnName"]
+                let quoted = name.quotedDatabaseIdentifier
+                try db.execute(sql: """
+                    UPDATE \(table.quotedDatabaseIdentifier)
+                    SET \(quoted) = CAST(strftime('%s', \(quoted)) AS INTEGER) * 1000 + CAST(substr(\(quoted), 21, 3) AS INTEGER)
+                    WHERE typeof(\(quoted)) = 'text'
+                    """)
+            }
+        }
         return migrator
     }
 }

@@ -26,7 +26,7 @@ public struct TelemetrySample: Codable, Sendable, Equatable, FetchableRecord, Pe
     public init(row: Row) throws {
         vehicleId = row["vehicleId"]
         name = row["name"]
-        timestamp = row["timestamp"]
+        timestamp = Date(epochMillis: row["timestamp"])
         valueNumber = row["valueNumber"]
         valueString = row["valueString"]
         latitude = row["latitude"]
@@ -110,9 +110,9 @@ public enum TelemetrySignals {
         let statement = try db.cachedStatement(sql: "INSERT INTO telemetrySample (vehicleId, name, timestamp, valueNumber, valueString, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?)")
         for (name, value) in derive(vehicle, state) {
             switch value {
-            case .number(let n): try statement.execute(arguments: [vehicleId, name, time, n, nil, nil, nil])
-            case .string(let text): try statement.execute(arguments: [vehicleId, name, time, nil, text, nil, nil])
-            case .location(let lat, let lon): try statement.execute(arguments: [vehicleId, name, time, nil, nil, lat, lon])
+            case .number(let n): try statement.execute(arguments: [vehicleId, name, time.epochMillis, n, nil, nil, nil])
+            case .string(let text): try statement.execute(arguments: [vehicleId, name, time.epochMillis, nil, text, nil, nil])
+            case .location(let lat, let lon): try statement.execute(arguments: [vehicleId, name, time.epochMillis, nil, nil, lat, lon])
             }
         }
     }
@@ -132,7 +132,7 @@ extension Fleet {
         let stored = component == nil ? name : "currentLocationCoordinates"
         let rows = try await database.read { db in
             try TelemetrySample.filter(Column("vehicleId") == vehicleId && Column("name") == stored)
-                .filter(Column("timestamp") >= from && Column("timestamp") < to)
+                .filter(Column("timestamp") >= from.epochMillis && Column("timestamp") < to.epochMillis)
                 .order(Column("timestamp")).fetchAll(db)
         }
         guard let latitude = component else { return rows }
@@ -155,7 +155,7 @@ extension Fleet {
     public func signalSummary(vehicleId: Int64) async throws -> [(name: String, count: Int, first: Date, last: Date)] {
         try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT name, COUNT(*) AS n, MIN(timestamp) AS first, MAX(timestamp) AS last FROM telemetrySample WHERE vehicleId = ? GROUP BY name ORDER BY name", arguments: [vehicleId])
-                .map { ($0["name"], $0["n"], $0["first"], $0["last"]) }
+                .map { ($0["name"], $0["n"], Date(epochMillis: $0["first"]), Date(epochMillis: $0["last"])) }
         }
     }
 }

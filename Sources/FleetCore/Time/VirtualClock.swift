@@ -20,9 +20,9 @@ public struct VirtualClock: Codable, Sendable, Equatable {
         self.scale = scale
     }
 
-    /// The virtual time at real instant `real`.
+    /// The virtual time at real instant `real`, in whole milliseconds (the resolution everything is stored at).
     public func now(real: Date = Date()) -> Date {
-        virtualAnchor.addingTimeInterval(real.timeIntervalSince(realAnchor) * scale)
+        virtualAnchor.addingTimeInterval(real.timeIntervalSince(realAnchor) * scale).wholeMillisecond
     }
 
     public var isFrozen: Bool { scale == 0 }

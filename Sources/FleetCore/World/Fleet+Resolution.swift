@@ -150,13 +150,13 @@ extension Fleet {
     /// of a vehicle before `to`, ascending. Counted in whole milliseconds by the database, so no
     /// sample lands in the wrong bucket by rounding.
     public func sampleBuckets(vehicleId: Int64, from: Date, to: Date, interval: TimeInterval) async throws -> [Int64] {
-        let fromMillis = Int64((from.timeIntervalSince1970 * 1000).rounded(.down))
+        let fromMillis = from.epochMillis
         let intervalMillis = max(1, Int64((interval * 1000).rounded()))
         return try await database.read { db in
             try Int64.fetchAll(db.cachedStatement(sql: """
-                SELECT DISTINCT (CAST(strftime('%s', timestamp) AS INTEGER) * 1000 + CAST(substr(timestamp, 21, 3) AS INTEGER) - ?) / ? AS bucket
+                SELECT DISTINCT (timestamp - ?) / ? AS bucket
                 FROM telemetrySample WHERE vehicleId = ? AND timestamp >= ? AND timestamp < ? ORDER BY bucket
-                """), arguments: [fromMillis, intervalMillis, vehicleId, from, to])
+                """), arguments: [fromMillis, intervalMillis, vehicleId, fromMillis, to.epochMillis])
         }
     }
 }

@@ -32,7 +32,7 @@ extension Fleet {
             let connection = try SmartcarConnectionRecord.filter(Column("vehicleId") == vehicleId).fetchOne(db)
             // Token sets keep their vehicle ids as a JSON array: filter the sandbox's live sets here.
             let tokens = try SmartcarTokenRecord
-                .filter(Column("sandboxId") == sandboxId && Column("revokedAt") == nil && Column("refreshExpiresAt") > now)
+                .filter(Column("sandboxId") == sandboxId && Column("revokedAt") == nil && Column("refreshExpiresAt") > now.epochMillis)
                 .order(Column("issuedAt").desc).fetchAll(db)
                 .filter { $0.vehicleIds.contains(vehicleId) }
             let emails = try Dictionary(OwnerRecord.filter(Column("sandboxId") == sandboxId).fetchAll(db).compactMap { owner in
@@ -43,7 +43,7 @@ extension Fleet {
                                                scopes: token.scopes, mode: token.mode, issuedAt: token.issuedAt,
                                                accessExpiresAt: token.accessExpiresAt, accessExpired: now >= token.accessExpiresAt)
             }
-            let grants = try DIMOSacdRecord.filter(Column("vehicleId") == vehicleId).filter(Column("expiresAt") > now)
+            let grants = try DIMOSacdRecord.filter(Column("vehicleId") == vehicleId).filter(Column("expiresAt") > now.epochMillis)
                 .order(Column("createdAt").desc, Column("grantee")).fetchAll(db)
             return VehicleAccess(smartcarConnection: connection, smartcarTokens: sets, dimoGrants: grants)
         }

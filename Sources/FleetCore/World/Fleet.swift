@@ -141,8 +141,8 @@ public final class Fleet: Sendable {
                 }
                 doc.dimoLicense.tokenId = (try Int64.fetchOne(db, sql: "SELECT MAX(tokenId) FROM dimoLicense") ?? 0) + 1
             }
-            let real = Date()
-            let now = startAt ?? real
+            let real = Date().wholeMillisecond
+            let now = (startAt ?? real).wholeMillisecond
             let clock = VirtualClock(realAnchor: real, virtualAnchor: now, scale: frozen ? 0 : 1)
             let record = SandboxRecord(
                 id: id, fixtures: fixtures, seed: Int64(bitPattern: doc.seed), createdAt: real,
@@ -228,8 +228,8 @@ public final class Fleet: Sendable {
             }
             for hook in Self.resetHooks { try hook(db, id) }
             // Back to how it was made: its start clock (or real time now) and its days of history.
-            let real = Date()
-            let now = sandbox.startAt ?? real
+            let real = Date().wholeMillisecond
+            let now = (sandbox.startAt ?? real).wholeMillisecond
             sandbox.clock = VirtualClock(realAnchor: real, virtualAnchor: now, scale: sandbox.startFrozen == true ? 0 : 1)
             sandbox.settings = SandboxSettings()
             sandbox.simulatedUntil = now
