@@ -94,18 +94,26 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // What the HTTP-level test targets share: a server per test, response helpers, bounded waits.
+        .target(name: "FleetTestSupport", dependencies: [
+            "FleetServer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/FleetTestSupport"),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
         .testTarget(name: "SmartcarMockTests", dependencies: [
-            "SmartcarMock", "FleetServer",
+            "SmartcarMock", "FleetServer", "FleetTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "DIMOMockTests", dependencies: [
-            "DIMOMock", "FleetServer",
+            "DIMOMock", "FleetServer", "FleetTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "FleetServerTests", dependencies: [
-            "FleetServer",
+            "FleetServer", "FleetTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

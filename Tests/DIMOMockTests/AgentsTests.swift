@@ -1,4 +1,5 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -53,7 +54,7 @@ struct AgentsClient {
 
 @Suite struct AgentsTests {
     @Test func healthCheckAnswersAtTheRootWithoutAuth() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let health = try await client.execute(uri: "/", method: .get)
             #expect(health.status == .ok)
             #expect(health.json["status"] as? String == "healthy")
@@ -63,7 +64,7 @@ struct AgentsClient {
     }
 
     @Test func everyAgentsRouteNeedsAValidDeveloperJWT() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let missing = try await client.execute(uri: "/agents", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
             #expect(missing.status == .unauthorized)
             #expect(missing.json["error"] as? String == "Missing or invalid Authorization header")
@@ -78,7 +79,7 @@ struct AgentsClient {
     }
 
     @Test func createValidatesTypePersonalitySecretsAndVariables() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let agents = try await AgentsClient.start(client)
             let w = agents.wallet
             let cases: [(String, String)] = [
@@ -111,7 +112,7 @@ struct AgentsClient {
     }
 
     @Test func messagesAnswerFromTheVehicleStateOnceShared() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let agents = try await AgentsClient.start(client)
             try await agents.freeze()
             let id = try await agents.create(#","personality":"concierge""#)
@@ -152,7 +153,7 @@ struct AgentsClient {
     }
 
     @Test func messageBodiesAreValidated() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let agents = try await AgentsClient.start(client)
             let id = try await agents.create()
             for (body, message) in [("[]", "Request body must be a JSON object"), (#"{"message":"  "}"#, "message is required"),
@@ -170,7 +171,7 @@ struct AgentsClient {
     }
 
     @Test func streamSendsServerSentEventsThatJoinIntoTheStoredReply() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let agents = try await AgentsClient.start(client)
             try await agents.share([1, 3, 4, 6])
             let id = try await agents.create()
@@ -198,7 +199,7 @@ struct AgentsClient {
     }
 
     @Test func historyIsNewestFirstWithALimitAndATotal() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let agents = try await AgentsClient.start(client)
             let id = try await agents.create()
             for question in ["first question", "second question"] {
@@ -227,7 +228,7 @@ struct AgentsClient {
     }
 
     @Test func unknownAgentsAndOtherLicensesAgentsAreNotFound() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let mine = try await AgentsClient.start(client)
             let theirs = try await AgentsClient.start(client)
             let foreign = try await theirs.create()
@@ -248,7 +249,7 @@ struct AgentsClient {
     }
 
     @Test func deleteRemovesTheAgentAndAResetClearsAgents() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let agents = try await AgentsClient.start(client)
             let id = try await agents.create()
             let deleted = try await agents.call("/agents/\(id)", .delete)
@@ -267,7 +268,7 @@ struct AgentsClient {
     }
 
     @Test func faultRulesMatchTheConversationsService() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let agents = try await AgentsClient.start(client)
             let rule = try await client.execute(uri: "/__fleetmock/sandboxes/\(agents.session.id)/faults", method: .post,
                                                 headers: [.contentType: "application/json"],

@@ -1,6 +1,7 @@
 import _CryptoExtras
 import Crypto
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -218,7 +219,7 @@ import Testing
     /// signing: every vehicle-JWT service refuses each with its own 401.
     @Test(arguments: Forgery.allCases)
     func forgedVehicleJWT(_ forgery: Forgery) async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let (session, jwt) = try await sharedSession(client, audience: forgery == .editedAudience ? ["my-app"] : nil)
             let vehicles = try #require(session.sandbox["vehicles"] as? [[String: Any]])
             let other = try #require(vehicles.compactMap { $0["dimoTokenId"] as? Int }.first { $0 != session.tokenId })
@@ -245,7 +246,7 @@ import Testing
     /// every forgery is jwtware's 401 at token exchange and vehicle triggers.
     @Test(arguments: [Forgery.editedAudience, .algNone, .hs256KeyedWithThePublicKey, .signedByAnotherRSAKey])
     func forgedDeveloperJWT(_ forgery: Forgery) async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let (other, _) = try await sharedSession(client)
             let (header, original, signature) = try JWT.segments(session.devJWT)
@@ -271,7 +272,7 @@ import Testing
     /// the vehicle JWT, so it is checked here.)
     @Test(arguments: vehicleJWTServices)
     func developerJWTWhereAVehicleJWTIsNeeded(_ service: Service) async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let (session, jwt) = try await sharedSession(client)
             try await expectAccepted(service, client, tokenId: session.tokenId, jwt: jwt)
             service.expectRefused(try await service.call(client, tokenId: session.tokenId, jwt: session.devJWT), "developer JWT")
@@ -284,7 +285,7 @@ import Testing
     /// server; a vehicle JWT is refused by each (Identity needs no token at all).
     @Test(arguments: developerJWTServices)
     func vehicleJWTWhereADeveloperJWTIsNeeded(_ service: Service) async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let (session, jwt) = try await sharedSession(client)
             let good = try await service.call(client, tokenId: session.tokenId, jwt: session.devJWT)
             #expect(good.status != service.status, "\(service.name) with the developer JWT: \(good.text.prefix(300))")
@@ -309,7 +310,7 @@ import Testing
     /// `Address 0x… lacks permissions [1 4] for asset did:erc721:137:0x…:N.` (§3.1) and no token.
     @Test(arguments: MissingShare.allCases)
     func tokenExchangeWithoutAnSACD(_ missing: MissingShare) async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let license = try Self.license(session).clientId
             var tokenId = session.tokenId
@@ -363,7 +364,7 @@ import Testing
     /// 400 `{"status":400,"message":"Could not verify signature."}` (§2.3 step 2), no JWT.
     @Test(arguments: OtherKey.allCases)
     func web3LoginWithAnotherKeysSignature(_ other: OtherKey) async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let license = try Self.license(session)
             let (clientId, domain) = (license.clientId, license.domain)
@@ -387,7 +388,7 @@ import Testing
     /// proves itself), but that JWT speaks for no license: token exchange answers 403
     /// `not a dev license: 0x…` (§3.1) and vehicle triggers 403 `JWT is not from a developer license` (§7).
     @Test func web3LoginAsAnotherAddressIsNoLicense() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let license = try Self.license(session)
             let (clientId, domain) = (license.clientId, license.domain)
@@ -420,7 +421,7 @@ import Testing
     /// dex deletes the auth request once it is used: submitting the same signed challenge again is
     /// 400 `{"status":400,"message":"Requested resource does not exist."}` (§2.3 step 1), no second JWT.
     @Test func replayedChallenge() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let license = try Self.license(session)
             let (clientId, domain) = (license.clientId, license.domain)

@@ -1,5 +1,6 @@
 import FleetCore
 import FleetServer
+import FleetTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -268,7 +269,7 @@ import Testing
     }
 
     @Test func identityConnectionFilterAndNotFoundStayAsBefore() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let headers: HTTPFields = [.contentType: "application/json", .fleetmockSandbox: session.id]
             let query = #"{"query":"{ all: vehicles(first: 10) { totalCount } paired: vehicles(first: 10, filterBy: {connection: \"0x5e31bbc786d7bed95216383787deaa5d5eb5a1c8\"}) { totalCount } }"}"#

@@ -1,25 +1,11 @@
 import FleetCore
 import FleetServer
+import FleetTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
-
-let repositoryFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("fixtures")
-
-func withServer(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-    let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, storage: .memory, fixturesDirectory: repositoryFixtures,
-                                            logLevel: .error, historyDays: 0)
-    let services = try await FleetServices.start(configuration)
-    try await buildApplication(configuration, services: services).test(.router) { client in try await body(client) }
-}
-
-extension TestResponse {
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:] }
-    var text: String { String(buffer: body) }
-}
 
 func form(_ pairs: [(String, String)]) -> ByteBuffer {
     let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -83,7 +69,7 @@ struct DIMOSession {
 
 @Suite struct DIMOAuthTests {
     @Test func challengeLoginThenSubmitIsSingleUse() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let claims = try #require(String(session.devJWT.split(separator: ".")[1]).base64URLJSON)
             #expect(claims["iss"] as? String == "https://auth.dimo.zone")
@@ -100,7 +86,7 @@ struct DIMOSession {
     }
 
     @Test func unknownClientAndDomainGetDexPages() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let unknown = try await client.execute(uri: "/auth/web3/generate_challenge?client_id=0x0000000000000000000000000000000000000001&domain=x",
                                                    method: .post)
             #expect(unknown.status == .notFound)
@@ -111,7 +97,7 @@ struct DIMOSession {
 
 @Suite struct DIMOExchangeAndGraphQLTests {
     @Test func exchangeNeedsAShareThenTelemetryHonoursPrivileges() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let denied = try await session.exchange(client, privileges: [1, 4])
             #expect(denied.status == .forbidden)
@@ -150,7 +136,7 @@ struct DIMOSession {
     }
 
     @Test func identityPaginatesNewestFirstAndReportsNotFound() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let headers: HTTPFields = [.contentType: "application/json", .fleetmockSandbox: session.id]
             let page = try await client.execute(uri: "/identity/query", method: .post, headers: headers,

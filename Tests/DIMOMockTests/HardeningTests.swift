@@ -1,4 +1,5 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -10,7 +11,7 @@ import Testing
     /// A document nested a thousand levels deep overflowed the GraphQL parser's stack and killed the
     /// server (fuzz: `POST /identity/query {"query": "{ a { a { … } } }"}`). Now a 422 parse error.
     @Test func deeplyNestedGraphQLIsAParseErrorNotACrash() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let headers: HTTPFields = [.contentType: "application/json"]
             for (path, open, close) in [("/identity/query", "a { ", " }"), ("/telemetry/query", "a(x: [", "])"), ("/fetch/query", "a(x: {b: ", "})")] {
                 let depth = 5000
@@ -36,7 +37,7 @@ import Testing
     /// Each fragment is now costed once; the answer is gqlgen's complexity error. (Without the memo this
     /// test does not finish; it asserts no wall-clock bound, which a loaded CI machine cannot keep.)
     @Test func fragmentFanOutIsCostedOnce() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let fragments = (0..<40).map { "fragment F\($0) on Query { ...F\($0 + 1) ...F\($0 + 1) }" }.joined(separator: " ")
             let query = "{ ...F0 } " + fragments + " fragment F40 on Query { signalsLatest(tokenId: 1) { speed { value } } }"
             let body = try JSONSerialization.data(withJSONObject: ["query": query])

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func vehicleManagerGrantsTheRequestedPrivilegesAndRedirectsWithSharedVehicles() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let dimo = try #require(session.sandbox["dimo"] as? [String: Any])
             let clientId = try #require(dimo["clientId"] as? String), domain = try #require(dimo["domain"] as? String)
@@ -96,7 +97,7 @@ import Testing
     }
 
     @Test func loginOnlyRedirectsWithTokenWalletEmailAndUTM() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let dimo = try #require(session.sandbox["dimo"] as? [String: Any])
             let clientId = try #require(dimo["clientId"] as? String), domain = try #require(dimo["domain"] as? String)
@@ -122,7 +123,7 @@ import Testing
     }
 
     @Test func badRequestsGetAnErrorPageAndNeverARedirect() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let dimo = try #require(session.sandbox["dimo"] as? [String: Any])
             let clientId = try #require(dimo["clientId"] as? String), domain = try #require(dimo["domain"] as? String)
@@ -168,7 +169,7 @@ import Testing
     }
 
     @Test func sharingAVehicleThatIsNotOfferedChangesNothing() async throws {
-        try await withServer { client in
+        try await withServer { client, _ in
             let session = try await DIMOSession.start(client)
             let dimo = try #require(session.sandbox["dimo"] as? [String: Any])
             let clientId = try #require(dimo["clientId"] as? String), domain = try #require(dimo["domain"] as? String)

@@ -1,6 +1,7 @@
 @testable import DIMOMock
 import FleetCore
 import FleetServer
+import FleetTestSupport
 import Foundation
 import GraphQL
 import Hummingbird

@@ -1,5 +1,6 @@
 import DIMOMock
 import FleetCore
+import FleetTestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import FleetCore
 import FleetServer
+import FleetTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -151,24 +152,6 @@ func timestamp(of request: TriggerRequest) -> Date? {
     return (signal?["timestamp"] as? String).flatMap(Timestamp.parse)
 }
 
-/// Runs `body`, failing after `seconds` (a bound on waiting, never a timed sleep).
-func boundedWait<T: Sendable>(_ seconds: Double = 20, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw TriggerTestError.timedOut }
-        return value
-    }
-}
-
-enum TriggerTestError: Error {
-    case timedOut
-}
-
 struct TriggerRequest: Sendable {
     var headers: HTTPFields
     var body: Data
@@ -213,7 +196,7 @@ struct TriggerReceiver: Sendable {
 
     func next() async throws -> TriggerRequest {
         let inbox = inbox
-        guard let request = try await boundedWait(20, { await inbox.take() }) else { throw TriggerTestError.timedOut }
+        guard let request = try await boundedWait(20, { await inbox.take() }) else { throw BoundedWaitTimedOut(seconds: 20) }
         return request
     }
 }

@@ -1,5 +1,6 @@
 import FleetCore
 import FleetServer
+import FleetTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting

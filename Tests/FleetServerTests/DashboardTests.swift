@@ -1,5 +1,6 @@
 import FleetCore
 @testable import FleetServer
+import FleetTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FleetTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1

@@ -1,4 +1,5 @@
 import FleetServer
+import FleetTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,5 @@
 import FleetServer
+import FleetTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,24 +9,7 @@ import Testing
 
 // Helpers for the Smartcar surface tests: an in-process server, request builders, the sandbox's
 // credentials, headless Connect + token exchange, and assertions on Smartcar's envelopes.
-// (A copy of what is needed from Tests/FleetServerTests/Support.swift; test targets cannot share code.)
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let repositoryFixtures = repositoryRoot.appendingPathComponent("fixtures")
-
-/// A configuration for tests: loopback, port 0, in memory.
-func testConfiguration() -> ServerConfiguration {
-    ServerConfiguration(host: "127.0.0.1", port: 0, storage: .memory, fixturesDirectory: repositoryFixtures, logLevel: .error, historyDays: 0,
-                        webhookRetryDelay: 0)
-}
-
-/// Runs `body` against a fresh in-memory server, in-process (`.router`) or over a socket (`.live`).
-func withServer(_ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol, FleetServices) async throws -> Void) async throws {
-    let configuration = testConfiguration()
-    let services = try await FleetServices.start(configuration)
-    let app = buildApplication(configuration, services: services)
-    try await app.test(setup) { client in try await body(client, services) }
-}
+// (The server, JSON and request helpers every HTTP test target uses live in FleetTestSupport.)
 
 // MARK: Smartcar facts (from /work/shared/reference/smartcar-api.md §2–§5)
 
@@ -68,28 +52,7 @@ enum Smartcar {
 // MARK: Responses
 
 extension TestResponse {
-    /// The body parsed as a JSON object (empty when it is not one).
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
-    }
-
-    var text: String { String(buffer: body) }
-
     var requestId: String? { headers[SCHeader.requestId] }
-}
-
-/// A JSON number as a Double (JSONSerialization gives NSNumber on Linux, Int/Double elsewhere).
-func number(_ value: Any?) -> Double? {
-    if let n = value as? NSNumber { return n.doubleValue }
-    if let d = value as? Double { return d }
-    if let i = value as? Int { return Double(i) }
-    return nil
-}
-
-/// A JSON number that is a whole number, as an Int.
-func integer(_ value: Any?) -> Int? {
-    guard let d = number(value), d.rounded() == d, abs(d) < 9e15 else { return nil }
-    return Int(d)
 }
 
 func approximately(_ value: Double?, _ expected: Double, tolerance: Double = 1e-6) -> Bool {
@@ -157,12 +120,6 @@ func basic(_ user: String, _ password: String) -> HTTPFields {
 }
 
 extension TestClientProtocol {
-    func request(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
-        var fields = headers
-        if json != nil { fields[.contentType] = "application/json" }
-        return try await execute(uri: uri, method: method, headers: fields, body: json.map { ByteBuffer(string: $0) })
-    }
-
     /// POSTs an HTML form (or an OAuth token request) as `application/x-www-form-urlencoded`.
     func postForm(_ uri: String, _ pairs: [(String, String)], headers: HTTPFields = [:]) async throws -> TestResponse {
         var fields = headers

@@ -1,5 +1,6 @@
 import Crypto
 import FleetServer
+import FleetTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -222,7 +223,7 @@ import Testing
                 }
                 #expect(deliveryIds.count == 1, "a redelivery is the same delivery")
                 // VERIFY + 4 attempts, all recorded.
-                try await bounded { await services.webhookLog.waitForAttempts(5, sandbox: sandbox.id) }
+                try await boundedWait { await services.webhookLog.waitForAttempts(5, sandbox: sandbox.id) }
 
                 let log = try await client.request(.get, "/__fleetmock/sandboxes/\(sandbox.id)/webhooks/deliveries")
                 #expect(log.status == .ok)
@@ -285,25 +286,6 @@ func triggerCodes(_ request: ReceivedWebhook) -> Set<String> {
     Set((request.json["triggers"] as? [[String: Any]] ?? []).compactMap { ($0["signal"] as? [String: Any])?["code"] as? String })
 }
 
-/// Runs `body`, failing if it takes longer than `seconds` (a bound on waiting, never a sleep that times anything).
-func bounded<T: Sendable>(_ seconds: Double = 20, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw WebhookTestError.timedOut(seconds)
-        }
-        return value
-    }
-}
-
-enum WebhookTestError: Error {
-    case timedOut(Double)
-}
 
 /// One request a receiver got.
 struct ReceivedWebhook: Sendable {
@@ -350,7 +332,7 @@ final class WebhookReceiver: Sendable {
     /// The next request, within a bound.
     func next(within seconds: Double = 20) async throws -> ReceivedWebhook {
         let inbox = inbox
-        guard let received = try await bounded(seconds, { await inbox.take() }) else { throw WebhookTestError.timedOut(seconds) }
+        guard let received = try await boundedWait(seconds, { await inbox.take() }) else { throw BoundedWaitTimedOut(seconds: seconds) }
         return received
     }
 }
