@@ -22,7 +22,8 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: [WebhookService(services: services, logger: logger),
-                   SimulationTicker(fleet: services.fleet, interval: configuration.simulationTick, logger: logger)],
+                   SimulationTicker(fleet: services.fleet, interval: configuration.simulationTick, logger: logger),
+                   SandboxExpiry(services: services, idleLimit: configuration.sandboxIdleExpiry, logger: logger)],
         onServerRunning: { channel in
             await onRunning(channel.localAddress?.port ?? configuration.port)
             Task { await services.completeBootstrap() }

@@ -17,6 +17,8 @@ public struct FleetServices: Sendable {
     public let webhookLog: WebhookDeliveryLog
     /// Retries, backoff and timeout of webhook deliveries.
     public let webhookPolicy: WebhookPolicy
+    /// When each sandbox was last used (for `--sandbox-idle-expiry`).
+    public let activity: SandboxActivity
 
     public init(fleet: Fleet, journal: Journal, historyDays: Int = 30, webhookPolicy: WebhookPolicy = WebhookPolicy()) throws {
         self.fleet = fleet
@@ -26,6 +28,16 @@ public struct FleetServices: Sendable {
         dimo = DIMOSurface(fleet: fleet)
         faults = FaultBook()
         webhookLog = WebhookDeliveryLog()
+        activity = SandboxActivity()
+    }
+
+    /// Deletes a sandbox and everything kept of it outside the database (journal, fault rules, webhook log).
+    public func deleteSandbox(_ id: String) async throws {
+        try await fleet.deleteSandbox(id)
+        journal.clear(sandbox: id)
+        faults.clear(sandbox: id)
+        webhookLog.clear(sandbox: id)
+        activity.forget(id)
     }
 
     var webhookSender: WebhookSender { WebhookSender(fleet: fleet, log: webhookLog, policy: webhookPolicy) }

@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var webhookHosts: Set<String> = []
     /// Seconds between background catch-ups of running sandboxes; 0 turns them off (requests still catch up).
     public var simulationTick: TimeInterval = 0
+    /// Seconds after which a sandbox nobody has used is deleted (never the default one); 0 keeps them all.
+    public var sandboxIdleExpiry: TimeInterval = 0
 
     public init(host: String = "127.0.0.1", port: Int = 4747, storage: Storage = .memory,
                 fixturesDirectory: URL = ServerConfiguration.defaultFixturesDirectory(), logLevel: Logger.Level = .info,

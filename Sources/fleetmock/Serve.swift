@@ -36,6 +36,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between background catch-ups of sandboxes whose clock runs (0: only when requests arrive).")
     var tick: Double = 30
 
+    @Option(help: "Delete a sandbox nobody has used for this long, e.g. 24h or 30m (never the default sandbox; default: keep every sandbox).")
+    var sandboxIdleExpiry: String?
+
     @Option(name: .customLong("webhook-host"), help: "A host beyond loopback that may receive webhooks, e.g. a compose service name (repeatable; * allows any). Without it webhooks go to loopback only.")
     var webhookHosts: [String] = []
 
@@ -47,6 +50,11 @@ struct Serve: AsyncParsableCommand {
         guard (0...90).contains(historyDays) else { throw ValidationError("--history-days must be between 0 and 90") }
         guard (0...60).contains(webhookRetryDelay) else { throw ValidationError("--webhook-retry-delay must be between 0 and 60") }
         guard (0...86400).contains(tick) else { throw ValidationError("--tick must be between 0 and 86400 seconds") }
+        if let text = sandboxIdleExpiry {
+            guard let seconds = DurationText.seconds(text), seconds >= 60 else {
+                throw ValidationError("--sandbox-idle-expiry must be a duration of at least 1m, such as 30m, 24h or 7d")
+            }
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -64,6 +72,7 @@ struct Serve: AsyncParsableCommand {
         if let fixtures { configuration.fixturesDirectory = URL(fileURLWithPath: fixtures) }
         configuration.webhookHosts = Set(webhookHosts.map { $0.lowercased() })
         configuration.simulationTick = tick
+        configuration.sandboxIdleExpiry = sandboxIdleExpiry.flatMap(DurationText.seconds) ?? 0
         let services: FleetServices
         do {
             services = try await FleetServices.start(configuration)

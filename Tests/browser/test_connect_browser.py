@@ -353,3 +353,33 @@ def test_unregistered_redirect_uri_shows_error_and_stays(driver, base_url, http,
     raw = http.get(url, allow_redirects=False, timeout=30)
     assert raw.status_code == 400
     assert "Location" not in raw.headers
+
+
+@pytest.mark.parametrize("hostile", ["javascript:alert(document.domain)", "data:text/html,<script>alert(1)</script>",
+                                     "//evil.example/callback", "https://evil.example/callback"])
+def test_script_and_foreign_redirect_uris_are_refused(driver, base_url, http, sandbox, hostile):
+    # Open-redirect probes: none of these is registered, so Connect shows its error page and links nowhere.
+    url = authorize_url(base_url, sandbox, state="probe", redirect_uri=hostile)
+    raw = http.get(url, timeout=30, allow_redirects=False)
+    assert raw.status_code == 400
+    assert "Location" not in raw.headers
+    driver.get(url)
+    message = wait(driver).until(EC.visibility_of_element_located((By.ID, "error-message")))
+    assert "Invalid redirect_uri" in message.text
+    assert urlparse(driver.current_url).path == "/oauth/authorize"
+    assert driver.find_elements(By.TAG_NAME, "a") == [] and driver.find_elements(By.TAG_NAME, "form") == []
+    assert_no_script(driver)
+
+
+def test_crlf_in_state_cannot_split_the_redirect(driver, base_url, sandbox):
+    # CR/LF in a reflected parameter: the redirect's Location is percent-encoded, so no header is injected
+    # and the state comes back byte for byte.
+    vehicle = live_vehicle(sandbox)
+    state = "crlf\r\nSet-Cookie: injected=1\r\n\r\n<script>alert(1)</script>"
+    to_permissions(driver, base_url, sandbox, state=state, mode="live",
+                   make=vehicle["make"], email=sandbox.owner_email(vehicle))
+    click_through(driver, (By.ID, "deny-button"))
+    query = wait_for_redirect(driver, sandbox, "error")
+    assert query.get("state") == state
+    assert all(cookie["name"] != "injected" for cookie in driver.get_cookies())
+    assert_no_alert(driver)

@@ -151,3 +151,17 @@ def test_wrong_code_and_hostile_title(driver, base_url, dimo_sandbox):
     wait(driver).until(EC.staleness_of(button))
     assert "Invalid code" in driver.find_element(By.ID, "otp-error").text
     assert_no_alert(driver)
+
+
+@pytest.mark.parametrize("hostile", ["javascript:alert(document.domain)", "//evil.example/callback", "https://evil.example/callback"])
+def test_unregistered_and_script_redirect_uris_are_refused(driver, base_url, http, dimo_sandbox, hostile):
+    # Open-redirect probes on Login with DIMO: only a registered redirect URI is ever navigated to or posted to.
+    url = login_url(base_url, dimo_sandbox, redirectUri=hostile)
+    raw = http.get(url, timeout=30, allow_redirects=False)
+    assert raw.status_code >= 400, raw.status_code
+    assert "Location" not in raw.headers
+    assert "Invalid redirectUri" in raw.text
+    driver.get(url)
+    assert_no_alert(driver)
+    assert urlparse(driver.current_url).netloc == urlparse(base_url).netloc
+    assert driver.find_elements(By.TAG_NAME, "a") == [] and driver.find_elements(By.TAG_NAME, "form") == []

@@ -40,10 +40,7 @@ struct ControlAPI {
         }
         sandbox.delete { _, context in
             let id = try sandboxId(context)
-            try await fleet.deleteSandbox(id)
-            services.journal.clear(sandbox: id)
-            services.faults.clear(sandbox: id)
-            services.webhookLog.clear(sandbox: id)
+            try await services.deleteSandbox(id)
             return Response(status: .noContent)
         }
         sandbox.post("reset") { _, context in

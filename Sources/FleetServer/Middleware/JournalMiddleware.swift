@@ -28,6 +28,7 @@ struct JournalMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         // The sandbox a surface settled on, else the one the request named (a refused request is journaled too).
         guard let sandbox = context.scope.sandboxId ?? context.scope.resolution?.sandbox?.id else { return response }
+        services.activity.touch(sandbox)
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         guard let record = try? await services.fleet.sandboxRecord(sandbox) else { return response }
