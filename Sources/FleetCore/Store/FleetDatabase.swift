@@ -22,8 +22,11 @@ public enum FleetDatabase {
     /// count transactions with it).
     public static func inMemory(trace: (@Sendable (String) -> Void)? = nil) throws -> any DatabaseWriter {
         var config = Configuration()
-        if let trace {
-            config.prepareDatabase { db in db.trace(options: .statement) { event in trace(event.description) } }
+        config.prepareDatabase { db in
+            // The pages a deleted sandbox frees are handed back (`Fleet.deleteSandbox` runs an incremental
+            // vacuum); without this an in-memory database keeps them on its freelist for as long as it lives.
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            if let trace { db.trace(options: .statement) { event in trace(event.description) } }
         }
         let queue = try DatabaseQueue(configuration: config)
         try Migrations.migrator.migrate(queue)

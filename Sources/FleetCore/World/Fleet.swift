@@ -215,6 +215,11 @@ public final class Fleet: Sendable {
     public func deleteSandbox(_ id: String) async throws {
         let deleted = try await database.write { db in try SandboxRecord.deleteOne(db, key: id) }
         if !deleted { throw FleetError.notFound(kind: "sandbox", id: id) }
+        // Gives the freed pages back where the database allows it (in memory: auto_vacuum is incremental).
+        // A file database made before this keeps its size; SQLite reuses its free pages.
+        try? await database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA incremental_vacuum") }
+        // The allocator keeps freed heap pages mapped; hand them back so the process shrinks after a cleanup.
+        HeapTrim.now()
     }
 
     /// Puts a sandbox back to its seed: the same identities, the initial vehicle states, real time,
