@@ -37,18 +37,7 @@ struct SandboxExpiry: Service {
     let logger: Logger
 
     func run() async throws {
-        guard idleLimit > 0 else { return try await gracefulShutdown() }
-        let every = min(60, max(1, idleLimit / 4))
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: .seconds(every))
-                } catch {
-                    return  // shutting down
-                }
-                await sweep()
-            }
-        }
+        try await runPeriodically(every: idleLimit > 0 ? min(60, max(1, idleLimit / 4)) : 0) { await sweep() }
     }
 
     /// Deletes every sandbox idle for at least `idleLimit` at real time `now`; returns their ids.

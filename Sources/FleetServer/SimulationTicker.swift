@@ -12,18 +12,7 @@ struct SimulationTicker: Service {
     let logger: Logger
 
     func run() async throws {
-        // A service that returns would stop the server: with no ticking, just wait for the shutdown.
-        guard interval > 0 else { return try await gracefulShutdown() }
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: .seconds(interval))
-                } catch {
-                    return  // shutting down
-                }
-                await tick()
-            }
-        }
+        try await runPeriodically(every: interval) { await tick() }
     }
 
     func tick() async {
