@@ -7,9 +7,9 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+/// An `application/x-www-form-urlencoded` body.
 func form(_ pairs: [(String, String)]) -> ByteBuffer {
-    let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-    return ByteBuffer(string: pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&"))
+    ByteBuffer(string: formEncode(pairs))
 }
 
 /// A sandbox, a developer JWT obtained with a real signature, and a BEV's token id.

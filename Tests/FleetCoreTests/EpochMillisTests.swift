@@ -5,6 +5,14 @@ import Testing
 
 /// Instants are stored as integer epoch milliseconds (issue 11).
 @Suite struct EpochMillisTests {
+    /// Every (table, column) of the schema declared DATETIME.
+    static func datetimeColumns(_ db: Database) throws -> [(String, String)] {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'")
+        return try tables.flatMap { table in
+            try db.columns(in: table).filter { $0.type.uppercased() == "DATETIME" }.map { (table, $0.name) }
+        }
+    }
+
     /// Rounding, not flooring: `…567.123` is `…567122.99…` in binary, and must stay `…567123`.
     @Test(arguments: [Int64(1_781_234_567_123), 1_772_366_400_001, 0, -1, 4_102_444_800_999])
     func wholeMillisecondsRoundTrip(millis: Int64) {
@@ -53,12 +61,9 @@ import Testing
             #expect(sandbox.clock.virtualAnchor == Date(epochMillis: 1_772_366_400_123))
             #expect(sandbox.clock.now() == Date(epochMillis: 1_772_366_400_123))
             // No DATETIME column anywhere still holds text.
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'")
-            for table in tables {
-                for column in try db.columns(in: table) where column.type.uppercased() == "DATETIME" {
-                    let texts = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier) WHERE typeof(\(column.name.quotedDatabaseIdentifier)) = 'text'")
-                    #expect(texts == 0, "\(table).\(column.name)")
-                }
+            for (table, column) in try Self.datetimeColumns(db) {
+                let texts = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier) WHERE typeof(\(column.quotedDatabaseIdentifier)) = 'text'")
+                #expect(texts == 0, "\(table).\(column)")
             }
         }
     }
@@ -70,16 +75,13 @@ import Testing
         try await fleet.bootstrapDefault(historyDays: 2)
         try await database.read { db in
             var checked = 0
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'")
-            for table in tables {
-                for column in try db.columns(in: table) where column.type.uppercased() == "DATETIME" {
-                    let other = try Int.fetchOne(db, sql: """
-                        SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)
-                        WHERE \(column.name.quotedDatabaseIdentifier) IS NOT NULL AND typeof(\(column.name.quotedDatabaseIdentifier)) != 'integer'
-                        """)
-                    #expect(other == 0, "\(table).\(column.name)")
-                    checked += try Int.fetchOne(db, sql: "SELECT COUNT(\(column.name.quotedDatabaseIdentifier)) FROM \(table.quotedDatabaseIdentifier)") ?? 0
-                }
+            for (table, column) in try Self.datetimeColumns(db) {
+                let other = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)
+                    WHERE \(column.quotedDatabaseIdentifier) IS NOT NULL AND typeof(\(column.quotedDatabaseIdentifier)) != 'integer'
+                    """)
+                #expect(other == 0, "\(table).\(column)")
+                checked += try Int.fetchOne(db, sql: "SELECT COUNT(\(column.quotedDatabaseIdentifier)) FROM \(table.quotedDatabaseIdentifier)") ?? 0
             }
             #expect(checked > 1000, "history was written")
         }

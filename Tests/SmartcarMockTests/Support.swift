@@ -96,16 +96,6 @@ func offeredVehicles(_ html: String) -> [String] {
 
 // MARK: Requests
 
-/// `application/x-www-form-urlencoded` / query encoding (RFC 3986 unreserved characters kept).
-func percentEncode(_ text: String) -> String {
-    let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-}
-
-func formEncode(_ pairs: [(String, String)]) -> String {
-    pairs.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
-}
-
 /// Compact JSON text of a JSON-compatible value.
 func jsonText(_ object: Any) throws -> String {
     String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)

@@ -27,7 +27,7 @@ public enum DurationText {
 public enum Timestamp {
     /// `2026-11-21T10:00:00.000Z`.
     public static func millis(_ date: Date) -> String {
-        let totalMs = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let totalMs = date.epochMillis
         let wholeSeconds = Int64((Double(totalMs) / 1000).rounded(.down))
         let ms = totalMs - wholeSeconds * 1000
         if let fast = utc(wholeSeconds, millis: Int(ms)) { return fast }
@@ -73,11 +73,6 @@ public enum Timestamp {
         }
         out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Milliseconds since the Unix epoch.
-    public static func epochMillis(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// `2026-11-21T10:00:00Z`.

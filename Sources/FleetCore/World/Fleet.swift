@@ -277,7 +277,7 @@ public final class Fleet: Sendable {
             // the clock caught up again. Nothing is written (the transaction is rolled back).
             let now = sandbox.clock.now()
             let simulated = sandbox.simulatedUntil ?? sandbox.createdAt
-            if Self.wholeMillis(now) < Self.wholeMillis(simulated) {
+            if now < simulated {  // both whole milliseconds (the clock's resolution)
                 throw FleetError.conflict(Self.clockGoesBack(to: now, simulated: simulated, sandbox: id))
             }
             let plays = now > simulated
@@ -291,8 +291,6 @@ public final class Fleet: Sendable {
         if simulated { changes.publish(FleetChange(sandboxId: id, vehicleIds: nil, cause: .simulation)) }
         return clock
     }
-
-    static func wholeMillis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// The refusal of a clock change that would go back in time, naming the ways that do work.
     static func clockGoesBack(to now: Date, simulated: Date, sandbox id: String) -> String {

@@ -7,7 +7,8 @@ import Logging
 import NIOCore
 
 /// Records every request that reached a sandbox in that sandbox's journal, with its headers and the
-/// start of both bodies (so the dashboard and `GET …/journal/{sequence}` can show the exchange).
+/// start of both bodies (so the dashboard and `GET …/journal/{sequence}` can show the exchange). It is also where
+/// the sandbox a request settled on is known, so it marks that sandbox used (`SandboxActivity`, for idle expiry).
 struct JournalMiddleware: RouterMiddleware {
     typealias Context = FleetRequestContext
     let services: FleetServices

@@ -103,8 +103,8 @@ struct SignalsV3: Sendable {
         guard segments[2] == "signals", segments.count <= 4 else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
         let scopes = Set(grant.token.scopes.map { $0.hasPrefix("required:") ? String($0.dropFirst(9)) : $0 })
         if let trigger = grant.testAccount?.errorTrigger { throw VehicleEndpointRunner.triggeredError(trigger) }
-        let retrieved = Timestamp.epochMillis(grant.now)
-        let updated = Timestamp.epochMillis(min(snapshot.updatedAt, grant.now))
+        let retrieved = grant.now.epochMillis
+        let updated = min(snapshot.updatedAt, grant.now).epochMillis
         func render(_ signal: Signal) -> JSONValue {
             .object([
                 ("id", .string(signal.code)), ("type", "signal"),

@@ -70,8 +70,8 @@ public enum SmartcarWebhookEvents {
     /// A `VEHICLE_STATE` event carrying `signals`, triggered by `triggers` (each with the signal it concerns).
     public static func vehicleState(_ context: VehicleStateContext, signals: [Signal], triggers: [(Trigger, Signal)]) -> JSONValue {
         let meta: JSONValue = .object([
-            ("retrievedAt", .integer(Timestamp.epochMillis(context.retrievedAt))),
-            ("oemUpdatedAt", .integer(Timestamp.epochMillis(min(context.oemUpdatedAt, context.retrievedAt)))),
+            ("retrievedAt", .integer(context.retrievedAt.epochMillis)),
+            ("oemUpdatedAt", .integer(min(context.oemUpdatedAt, context.retrievedAt).epochMillis)),
         ])
         return .object([
             ("eventId", .string(context.eventId)),
@@ -90,7 +90,7 @@ public enum SmartcarWebhookEvents {
                          ("signal", .object([("name", .string(signal.name)), ("group", .string(signal.group)), ("code", .string(signal.code))]))])
             })),
             ("meta", .object([
-                ("version", "4.0"), ("deliveryId", .string(context.deliveryId)), ("deliveredAt", .integer(Timestamp.epochMillis(context.deliveredAt))),
+                ("version", "4.0"), ("deliveryId", .string(context.deliveryId)), ("deliveredAt", .integer(context.deliveredAt.epochMillis)),
                 ("webhookId", .string(context.webhookId)), ("webhookName", .string(context.webhookName)),
                 ("signalCount", .integer(Int64(signals.count))), ("mode", "LIVE"),
             ])),
