@@ -33,22 +33,32 @@ public func buildApplication(
 }
 
 /// The router alone, for in-process tests.
+///
+/// Hummingbird matches the route before any middleware runs, so every layer below can read the
+/// route template (`context.endpointPath`). Outermost first: resolution (vendor, service,
+/// credential, sandbox: once per request), the browser landing, the journal and the error renderer
+/// (which asks the addressed vendor for its not-found body). Vendor routes then run behind the
+/// fault engine and the simulation catch-up; the control API and the dashboard do not.
 public func buildRouter(services: FleetServices) -> Router<FleetRequestContext> {
     let router = Router(context: FleetRequestContext.self)
-    // Resolution first: every later layer reads the vendor, service, credential and sandbox it found.
-    router.add(middleware: ResolutionMiddleware(fleet: services.fleet))
-    // A browser opening the bare origin lands on the dashboard.
-    router.add(middleware: BrowserHomeMiddleware())
-    // Journal outside the rest, so it records the rendered error responses too.
-    router.add(middleware: JournalMiddleware(services: services))
-    router.add(middleware: ErrorMiddleware())
-    let catalog = FaultCatalog()
-    router.add(middleware: FaultMiddleware(services: services, catalog: catalog))
-    router.add(middleware: SimulationMiddleware(fleet: services.fleet))
-    let smartcar = SmartcarSurface(fleet: services.fleet)
-    router.add(middleware: smartcar)
+    let smartcar = SmartcarRoutes(fleet: services.fleet)
     let dimo = services.dimo
-    router.add(middleware: dimo)
+    router.add(middleware: ResolutionMiddleware(fleet: services.fleet))
+    router.add(middleware: BrowserHomeMiddleware())
+    router.add(middleware: JournalMiddleware(services: services))
+    router.add(middleware: ErrorMiddleware(notFound: { request, context in
+        switch context.target?.vendor {
+        case .smartcar: smartcar.notFound(request, context: context)
+        case .dimo: dimo.notFound(request, context: context)
+        case .fleetmock, nil: nil
+        }
+    }))
+    let catalog = FaultCatalog()
+    let vendors = router.group()
+        .add(middleware: FaultMiddleware(services: services, catalog: catalog))
+        .add(middleware: SimulationMiddleware(fleet: services.fleet))
+    smartcar.addRoutes(to: vendors)
+    dimo.addRoutes(to: vendors)
     ControlAPI(services: services, smartcarConnect: smartcar.connect, dimo: dimo, catalog: catalog).register(on: router)
     Dashboard(services: services, catalog: catalog).register(on: router)
     return router

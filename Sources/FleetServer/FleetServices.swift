@@ -8,7 +8,7 @@ public struct FleetServices: Sendable {
     public let fleet: Fleet
     public let journal: Journal
     /// DIMO's surface, built once: its GraphQL schemas are compiled at start.
-    public let dimo: DIMOSurface
+    public let dimo: DIMORoutes
     /// Every sandbox's fault rules.
     public let faults: FaultBook
     /// Days of simulated past for sandboxes whose request does not say.
@@ -25,7 +25,7 @@ public struct FleetServices: Sendable {
         self.journal = journal
         self.historyDays = historyDays
         self.webhookPolicy = webhookPolicy
-        dimo = DIMOSurface(fleet: fleet)
+        dimo = DIMORoutes(fleet: fleet)
         faults = FaultBook()
         webhookLog = WebhookDeliveryLog()
         activity = SandboxActivity()

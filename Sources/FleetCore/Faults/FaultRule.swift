@@ -10,6 +10,7 @@ public struct FaultMatch: Codable, Sendable, Equatable {
     /// HTTP method, any case.
     public var method: String?
     /// A path template: `*` or `{name}` match one segment, `**` the rest; a trailing slash is ignored.
+    /// The router's own template for a route (`/v{version}/vehicles/{id}/odometer`) matches that route.
     public var path: String?
     /// A GraphQL root field (or operation name) of the request.
     public var graphqlField: String?
@@ -155,14 +156,18 @@ public struct FaultRequest: Sendable {
     public var path: String
     public var graphqlFields: [String]
     public var client: String?
+    /// The route template the router matched (`/v{version}/vehicles/{id}/odometer`), if any.
+    public var route: String?
 
-    public init(vendor: String, service: String, method: String, path: String, graphqlFields: [String] = [], client: String? = nil) {
+    public init(vendor: String, service: String, method: String, path: String, graphqlFields: [String] = [], client: String? = nil,
+                route: String? = nil) {
         self.vendor = vendor
         self.service = service
         self.method = method
         self.path = path
         self.graphqlFields = graphqlFields
         self.client = client
+        self.route = route
     }
 }
 
@@ -172,7 +177,7 @@ extension FaultMatch {
         if let vendor, vendor.lowercased() != request.vendor { return false }
         if let service, service.lowercased() != request.service { return false }
         if let method, method.uppercased() != request.method.uppercased() { return false }
-        if let path, !Self.pathMatches(template: path, path: request.path) { return false }
+        if let path, !Self.pathMatches(template: path, path: request.path), !Self.sameRoute(path, request.route) { return false }
         if let graphqlField, !request.graphqlFields.contains(graphqlField) { return false }
         if let vehicle {
             let segments = request.path.split(separator: "/").map { $0.lowercased() }
@@ -180,6 +185,14 @@ extension FaultMatch {
         }
         if let client, client.lowercased() != request.client?.lowercased() { return false }
         return true
+    }
+
+    /// Whether a rule's path names the route template the router matched, exactly (trailing slash aside).
+    static func sameRoute(_ template: String, _ route: String?) -> Bool {
+        guard let route else { return false }
+        var trimmed = Substring(template)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        return trimmed == route
     }
 
     static func pathMatches(template: String, path: String) -> Bool {

@@ -99,10 +99,13 @@ public struct RequestTarget: Sendable, Equatable {
         return !major.isEmpty && !minor.isEmpty && major.allSatisfy(isDigit) && minor.allSatisfy(isDigit)
     }
 
-    /// DIMO's valuations API shares the `/v2/vehicles/…` prefix with Smartcar's unversioned roots.
+    /// The actions below DIMO's `/v2/vehicles/{tokenId}/`.
+    public static let dimoValuationActions = ["valuations", "valuation", "offers", "instant-offer"]
+
+    /// DIMO's valuations API shares the `/v2/vehicles/…` prefix with Smartcar's unversioned roots;
+    /// the action names it (the router matches the same way, whatever the token id segment holds).
     public static func isDIMOValuations<S: StringProtocol>(_ segments: [S]) -> Bool {
-        segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" && Int64(segments[2]) != nil
-            && ["valuations", "valuation", "offers", "instant-offer"].contains(String(segments[3]))
+        segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" && dimoValuationActions.contains(String(segments[3]))
     }
 
     /// DIMO's services, by path (after any sandbox prefix).

@@ -9,7 +9,7 @@ import SmartcarMock
 struct ControlAPI {
     let services: FleetServices
     let smartcarConnect: ConnectFlow
-    let dimo: DIMOSurface
+    let dimo: DIMORoutes
     let catalog: FaultCatalog
 
     var fleet: Fleet { services.fleet }

@@ -51,7 +51,8 @@ struct FaultMiddleware: RouterMiddleware {
         }
         guard let sandbox = try await faultSandbox(resolution, fields: fields) else { return try await next(request, context) }
         let faultRequest = FaultRequest(vendor: vendor, service: service, method: request.method.rawValue, path: request.normalizedPath,
-                                        graphqlFields: fields, client: resolution.credential.smartcarClientId)
+                                        graphqlFields: fields, client: resolution.credential.smartcarClientId,
+                                        route: context.routeTemplate)
         guard let rule = services.faults.decide(faultRequest, sandbox: sandbox.id, now: sandbox.clock.now()) else { return try await next(request, context) }
         context.scope.sandboxId = sandbox.id
         context.scope.fault = rule.id

@@ -99,6 +99,8 @@ private struct BodyCollector: ResponseBodyWriter {
 /// Turns anything thrown past the routes into a JSON error, never a framework default body.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = FleetRequestContext
+    /// The addressed vendor's body for a path no route serves; nil for fleetmock's own.
+    let notFound: @Sendable (Request, Context) -> Response?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -109,6 +111,7 @@ struct ErrorMiddleware: RouterMiddleware {
             return ControlError(error).response
         } catch let error as HTTPError {
             if error.status == .notFound {
+                if let vendorAnswer = notFound(request, context) { return vendorAnswer }
                 return ControlError(status: .notFound, code: "not_found", message: "no route for \(request.method.rawValue) \(request.uri.path)").response
             }
             return ControlError(status: error.status, code: "http_error", message: error.body ?? error.status.reasonPhrase).response

@@ -11,69 +11,69 @@ struct VehicleAPI: Sendable {
     var limits = SmartcarRateLimits.unused
     var runner: VehicleEndpointRunner { VehicleEndpointRunner(fleet: fleet, access: access) }
 
-    /// Handles `/v{version}/{segments…}`; nil when the path is not one of the vehicle API's.
-    func handle(_ request: Request, segments: [String], version: SmartcarAPIVersion, body: JSONValue?, scope: RequestScope, requestId: String) async throws -> Response? {
-        guard let first = segments.first, first == "user" || first == "vehicles" else { return nil }
-        let method = request.method
-        // Unsubscribing authenticates with the application management token, not an access token.
-        if segments.count == 4, segments[0] == "vehicles", segments[2] == "webhooks", method == .delete {
-            return try await unsubscribe(request, vehicleId: segments[1], webhookId: segments[3], scope: scope, requestId: requestId)
-        }
-        // Since 2023 an application management token may also disconnect a vehicle.
-        if segments.count == 3, segments[0] == "vehicles", segments[2] == "application", method == .delete,
-           let token = Self.bearer(request), let (_, sandbox) = try await access.app(managementToken: token) {
-            scope.sandboxId = sandbox.id
-            let vehicle = try await fleet.vehicleRecord(in: sandbox.id, smartcarId: segments[1])
-            guard let vehicle, let vehicleId = vehicle.id else { throw SmartcarAPIError.validation("Invalid vehicle id", field: "vehicleId") }
-            try await access.disconnect(vehicleId: vehicleId, accessToken: nil)
-            return ok(.object([("status", "success")]), requestId: requestId)
-        }
+    /// The grant an access token carries; 401 AUTHENTICATION without one. The request is journaled
+    /// in the grant's sandbox.
+    func authorize(_ request: Request, scope: RequestScope) async throws -> SmartcarGrant {
         guard let token = Self.bearer(request), let grant = try await access.grant(accessToken: token) else {
             throw SmartcarAPIError.authentication
         }
         scope.sandboxId = grant.sandbox.id
-        let query = request.queryItems
+        return grant
+    }
+
+    /// `GET /user`: the id of the user the token belongs to.
+    func user(_ request: Request, scope: RequestScope, requestId: String) async throws -> Response {
+        let grant = try await authorize(request, scope: scope)
+        try limits.charge(grant.sandbox)
+        return ok(.object([("id", .string(grant.owner.smartcarUserId))]), requestId: requestId)
+    }
+
+    /// `GET /vehicles`: the ids the token reaches, paged.
+    func list(_ request: Request, scope: RequestScope, requestId: String) async throws -> Response {
+        let grant = try await authorize(request, scope: scope)
+        try limits.charge(grant.sandbox)
+        let (limit, offset) = try VehicleEndpointRunner.paging(request.queryItems, defaultLimit: 10, maxLimit: 50)
+        let ids = grant.vehicles.map(\.smartcarId)
+        return ok(.object([
+            ("paging", .object([("count", .integer(Int64(ids.count))), ("offset", .integer(Int64(offset)))])),
+            ("vehicles", .array(ids.dropFirst(offset).prefix(limit).map { .string($0) })),
+        ]), requestId: requestId)
+    }
+
+    /// One endpoint below `/vehicles/{id}` (the table's), with its data headers.
+    func endpoint(_ endpoint: VehicleEndpoint, _ request: Request, vehicleId: String, body: JSONValue?,
+                  scope: RequestScope, requestId: String) async throws -> Response {
+        // Since 2023 an application management token may also disconnect a vehicle.
+        if endpoint.kind == .disconnect, let token = Self.bearer(request), let (_, sandbox) = try await access.app(managementToken: token) {
+            scope.sandboxId = sandbox.id
+            let vehicle = try await fleet.vehicleRecord(in: sandbox.id, smartcarId: vehicleId)
+            guard let vehicle, let id = vehicle.id else { throw SmartcarAPIError.validation("Invalid vehicle id", field: "vehicleId") }
+            try await access.disconnect(vehicleId: id, accessToken: nil)
+            return ok(.object([("status", "success")]), requestId: requestId)
+        }
+        let grant = try await authorize(request, scope: scope)
+        let vehicle = try await resolveVehicle(vehicleId, grant: grant)
+        try limits.charge(grant.sandbox, vehicle: vehicle.smartcarId)
         let units = UnitSystem(header: request.headers[.scUnitSystem])
-
-        if segments == ["user"], method == .get {
-            try limits.charge(grant.sandbox)
-            return ok(.object([("id", .string(grant.owner.smartcarUserId))]), requestId: requestId)
-        }
-        if segments == ["vehicles"], method == .get {
-            try limits.charge(grant.sandbox)
-            let (limit, offset) = try VehicleEndpointRunner.paging(query, defaultLimit: 10, maxLimit: 50)
-            let ids = grant.vehicles.map(\.smartcarId)
-            return ok(.object([
-                ("paging", .object([("count", .integer(Int64(ids.count))), ("offset", .integer(Int64(offset)))])),
-                ("vehicles", .array(ids.dropFirst(offset).prefix(limit).map { .string($0) })),
-            ]), requestId: requestId)
-        }
-        guard segments.count >= 2, segments[0] == "vehicles" else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
-        let vehicle = try await resolveVehicle(segments[1], grant: grant)
-        let rest = Array(segments.dropFirst(2))
-        // A batch is one request of the app; each of its paths is one request of the vehicle.
-        try limits.charge(grant.sandbox, vehicle: rest == ["batch"] ? nil : vehicle.smartcarId)
-
-        if rest == ["batch"], method == .post {
-            return try await batch(body, vehicle: vehicle, grant: grant, units: units, version: version, requestId: requestId)
-        }
-        if rest.count == 2, rest[0] == "webhooks", method == .post {
-            guard rest[1] == SmartcarWebhooks.webhookId(for: grant.app) else {
-                throw SmartcarAPIError.validation("Invalid webhook id", field: "webhookId")
-            }
-            try await access.subscribe(sandboxId: grant.sandbox.id, webhookId: rest[1], vehicleId: vehicle.id ?? 0)
-            return ok(.object([("webhookId", .string(rest[1])), ("vehicleId", .string(vehicle.smartcarId))]), requestId: requestId)
-        }
-        guard let endpoint = VehicleEndpoint.resolve(method: method, path: rest.joined(separator: "/")) else {
-            throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH")
-        }
-        let result = try await runner.run(endpoint, vehicle: vehicle, grant: grant, body: body, query: query, units: units)
+        let result = try await runner.run(endpoint, vehicle: vehicle, grant: grant, body: body, query: request.queryItems, units: units)
         var headers = HTTPFields()
         headers[.scRequestId] = requestId
         if let age = result.dataAge { headers[.scDataAge] = Timestamp.millis(age) }
         if let fetched = result.fetchedAt { headers[.scFetchedAt] = Timestamp.millis(fetched) }
         if let unitSystem = result.unitSystem { headers[.scUnitSystem] = unitSystem.rawValue }
         return Responses.json(result.body, headers: headers)
+    }
+
+    /// `POST /vehicles/{id}/webhooks/{webhookId}`: subscribes the vehicle to the app's webhook.
+    func subscribe(_ request: Request, vehicleId: String, webhookId: String, scope: RequestScope, requestId: String) async throws -> Response {
+        let grant = try await authorize(request, scope: scope)
+        let vehicle = try await resolveVehicle(vehicleId, grant: grant)
+        try limits.charge(grant.sandbox, vehicle: vehicle.smartcarId)
+        guard webhookId == SmartcarWebhooks.webhookId(for: grant.app) else {
+            throw SmartcarAPIError.validation("Invalid webhook id", field: "webhookId")
+        }
+        try await access.subscribe(sandboxId: grant.sandbox.id, webhookId: webhookId, vehicleId: vehicle.id ?? 0)
+        return ok(.object([("webhookId", .string(webhookId)), ("vehicleId", .string(vehicle.smartcarId))]), requestId: requestId)
     }
 
     func ok(_ body: JSONValue, requestId: String) -> Response {
@@ -100,7 +100,13 @@ struct VehicleAPI: Sendable {
 
     // MARK: Batch
 
-    func batch(_ body: JSONValue?, vehicle: VehicleRecord, grant: SmartcarGrant, units: UnitSystem, version: SmartcarAPIVersion, requestId: String) async throws -> Response {
+    /// `POST /vehicles/{id}/batch`: one request of the app; each of its paths is one request of the vehicle.
+    func batch(_ request: Request, vehicleId: String, body: JSONValue?, version: SmartcarAPIVersion, scope: RequestScope,
+               requestId: String) async throws -> Response {
+        let grant = try await authorize(request, scope: scope)
+        let vehicle = try await resolveVehicle(vehicleId, grant: grant)
+        try limits.charge(grant.sandbox, vehicle: nil)
+        let units = UnitSystem(header: request.headers[.scUnitSystem])
         guard let object = body?.objectValue else { throw Self.batchShapeError(requests: false, extra: []) }
         let extra = object.map(\.0).filter { $0 != "requests" }
         guard let items = body?["requests"]?.arrayValue, extra.isEmpty else {

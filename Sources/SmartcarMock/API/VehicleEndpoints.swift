@@ -21,33 +21,36 @@ struct VehicleEndpoint: Sendable {
     /// Whether the body reports vehicle data (`SC-Data-Age`, `SC-Fetched-At`).
     var carriesData = true
 
+    /// Every endpoint below `/vehicles/{id}`: its method, its path (no leading or trailing slash)
+    /// and what it is. The router mounts one route each; batch resolves its paths here.
+    static let table: [(method: HTTPRequest.Method, path: String, endpoint: VehicleEndpoint)] = [
+        (.get, "", .init(kind: .attributes, permission: "read_vehicle_info", isStatic: true, carriesData: false)),
+        (.get, "vin", .init(kind: .vin, permission: "read_vin", isStatic: true, carriesData: false)),
+        (.get, "odometer", .init(kind: .odometer, permission: "read_odometer", unitBearing: true)),
+        (.get, "location", .init(kind: .location, permission: "read_location")),
+        (.get, "battery", .init(kind: .battery, permission: "read_battery", unitBearing: true)),
+        (.get, "battery/capacity", .init(kind: .batteryCapacity, permission: "read_battery")),
+        (.get, "battery/nominal_capacity", .init(kind: .nominalCapacity, permission: "read_battery")),
+        (.get, "charge", .init(kind: .charge, permission: "read_charge")),
+        (.post, "charge", .init(kind: .startStopCharge, permission: "control_charge", carriesData: false)),
+        (.get, "charge/limit", .init(kind: .chargeLimit, permission: "read_charge")),
+        (.post, "charge/limit", .init(kind: .setChargeLimit, permission: "control_charge", carriesData: false)),
+        (.get, "fuel", .init(kind: .fuel, permission: "read_fuel", unitBearing: true)),
+        (.get, "tires/pressure", .init(kind: .tirePressure, permission: "read_tires", unitBearing: true)),
+        (.get, "engine/oil", .init(kind: .engineOil, permission: "read_engine_oil")),
+        (.get, "security", .init(kind: .security, permission: "read_security")),
+        (.post, "security", .init(kind: .lockUnlock, permission: "control_security", carriesData: false)),
+        (.post, "navigation/destination", .init(kind: .destination, permission: "control_navigation", carriesData: false)),
+        (.get, "service/history", .init(kind: .serviceHistory, permission: "read_service_history", unitBearing: true)),
+        (.get, "diagnostics/system_status", .init(kind: .systemStatus, permission: "read_diagnostics")),
+        (.get, "diagnostics/dtcs", .init(kind: .troubleCodes, permission: "read_diagnostics")),
+        (.get, "permissions", .init(kind: .permissions, permission: nil, isStatic: true, carriesData: false)),
+        (.delete, "application", .init(kind: .disconnect, permission: nil, isStatic: true, carriesData: false)),
+    ]
+
     /// The endpoint for a method and a path below `/vehicles/{id}` (no leading or trailing slash).
     static func resolve(method: HTTPRequest.Method, path: String) -> VehicleEndpoint? {
-        switch (method, path) {
-        case (.get, ""): return .init(kind: .attributes, permission: "read_vehicle_info", isStatic: true, carriesData: false)
-        case (.get, "vin"): return .init(kind: .vin, permission: "read_vin", isStatic: true, carriesData: false)
-        case (.get, "odometer"): return .init(kind: .odometer, permission: "read_odometer", unitBearing: true)
-        case (.get, "location"): return .init(kind: .location, permission: "read_location")
-        case (.get, "battery"): return .init(kind: .battery, permission: "read_battery", unitBearing: true)
-        case (.get, "battery/capacity"): return .init(kind: .batteryCapacity, permission: "read_battery")
-        case (.get, "battery/nominal_capacity"): return .init(kind: .nominalCapacity, permission: "read_battery")
-        case (.get, "charge"): return .init(kind: .charge, permission: "read_charge")
-        case (.post, "charge"): return .init(kind: .startStopCharge, permission: "control_charge", carriesData: false)
-        case (.get, "charge/limit"): return .init(kind: .chargeLimit, permission: "read_charge")
-        case (.post, "charge/limit"): return .init(kind: .setChargeLimit, permission: "control_charge", carriesData: false)
-        case (.get, "fuel"): return .init(kind: .fuel, permission: "read_fuel", unitBearing: true)
-        case (.get, "tires/pressure"): return .init(kind: .tirePressure, permission: "read_tires", unitBearing: true)
-        case (.get, "engine/oil"): return .init(kind: .engineOil, permission: "read_engine_oil")
-        case (.get, "security"): return .init(kind: .security, permission: "read_security")
-        case (.post, "security"): return .init(kind: .lockUnlock, permission: "control_security", carriesData: false)
-        case (.post, "navigation/destination"): return .init(kind: .destination, permission: "control_navigation", carriesData: false)
-        case (.get, "service/history"): return .init(kind: .serviceHistory, permission: "read_service_history", unitBearing: true)
-        case (.get, "diagnostics/system_status"): return .init(kind: .systemStatus, permission: "read_diagnostics")
-        case (.get, "diagnostics/dtcs"): return .init(kind: .troubleCodes, permission: "read_diagnostics")
-        case (.get, "permissions"): return .init(kind: .permissions, permission: nil, isStatic: true, carriesData: false)
-        case (.delete, "application"): return .init(kind: .disconnect, permission: nil, isStatic: true, carriesData: false)
-        default: return nil
-        }
+        table.first { $0.method == method && $0.path == path }?.endpoint
     }
 }
 

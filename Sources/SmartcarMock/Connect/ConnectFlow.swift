@@ -90,8 +90,13 @@ public struct ConnectFlow: Sendable {
             let error: ConnectError = query["reason"] == "oem" ? .oemCancelledLogin : .userReturned
             return redirect(session, error: error)
         default:
-            return Responses.html(ConnectPages.error("Page not found", "There is no Connect page at \(path)."), status: .notFound)
+            return notFound(path: path)
         }
+    }
+
+    /// The page for a Connect path that does not exist.
+    func notFound(path: String) -> Response {
+        Responses.html(ConnectPages.error("Page not found", "There is no Connect page at \(path)."), status: .notFound)
     }
 
     func expired() -> Response {
