@@ -98,22 +98,35 @@ extension RequestCredential {
     public init(_ request: Request, target: RequestTarget?) {
         self.init()
         if target?.service == .control {
-            let parts = target?.path.split(separator: "/") ?? []
+            let parts = RequestTarget.segments(target?.path ?? "")
             if parts.count >= 3, parts[1] == "sandboxes" { explicitSandbox = String(parts[2]) }
             return
         }
-        explicitSandbox = request.headers[.fleetmockSandbox] ?? target?.pathSandbox
+        // One pass over the headers for the two this needs.
+        var authorization: String?
+        var sandboxHeader: String?
+        for field in request.headers {
+            if field.name == .authorization, authorization == nil {
+                authorization = field.value
+            } else if field.name == .fleetmockSandbox, sandboxHeader == nil {
+                sandboxHeader = field.value
+            }
+        }
+        explicitSandbox = sandboxHeader ?? target?.pathSandbox
         var jwtClient: String?
-        if let header = request.headers[.authorization] {
-            if header.count > 7, header.prefix(7).lowercased() == "bearer " {
+        if let header = authorization {
+            if header.utf8.count > 7, Self.hasScheme(header, "bearer ") {
                 let token = String(header.dropFirst(7).trimmingSpaces)
                 if !token.isEmpty { bearer = token }
-                let parts = token.split(separator: ".")
-                if parts.count == 3, let payload = Base64URL.decode(String(parts[1])), let claims = JSONValue.parse(payload) {
-                    dimoTokenId = claims["token_id"]?.stringValue.flatMap { Int64($0) }
-                    jwtClient = claims["aud"]?.stringValue ?? claims["ethereum_address"]?.stringValue
+                // Only a token with dots can be a JWT; opaque tokens skip the decoding.
+                if token.utf8.contains(UInt8(ascii: ".")) {
+                    let parts = token.split(separator: ".")
+                    if parts.count == 3, let payload = Base64URL.decode(String(parts[1])), let claims = JSONValue.parse(payload) {
+                        dimoTokenId = claims["token_id"]?.stringValue.flatMap { Int64($0) }
+                        jwtClient = claims["aud"]?.stringValue ?? claims["ethereum_address"]?.stringValue
+                    }
                 }
-            } else if header.count > 6, header.prefix(6).lowercased() == "basic ",
+            } else if header.utf8.count > 6, Self.hasScheme(header, "basic "),
                       let data = Data(base64Encoded: String(header.dropFirst(6))), let text = String(data: data, encoding: .utf8),
                       let colon = text.firstIndex(of: ":") {
                 smartcarClientId = String(text[..<colon])
@@ -123,5 +136,18 @@ extension RequestCredential {
             smartcarClientId = client
         }
         dimoClientId = jwtClient ?? smartcarClientId
+    }
+
+    /// Whether a header value starts with an authentication scheme (lower-case, with its space), in any case.
+    static func hasScheme(_ header: String, _ scheme: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: scheme.utf8Start, count: scheme.utf8CodeUnitCount)
+        var bytes = header.utf8.makeIterator()
+        for byte in expected {
+            guard let next = bytes.next() else { return false }
+            // ASCII letters compare without case; the space must match exactly.
+            let folded = next >= UInt8(ascii: "A") && next <= UInt8(ascii: "Z") ? next | 0x20 : next
+            if folded != byte { return false }
+        }
+        return true
     }
 }

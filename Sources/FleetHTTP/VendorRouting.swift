@@ -30,7 +30,7 @@ extension FleetRequestContext {
     /// A path parameter, percent-decoded (the router matches the raw path).
     public func pathParameter(_ name: String) -> String {
         let raw = parameters.get(name) ?? ""
-        guard raw.contains("%") else { return raw }
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
         return raw.removingPercentEncoding ?? raw
     }
 

@@ -46,7 +46,7 @@ public struct SmartcarRoutes: Sendable {
             }
         }
         // The versioned API: any `vX.Y` segment; a version that is not numeric is a 404 VERSION.
-        let api = smartcar.group("/v{version}").add(middleware: SmartcarVersionGate())
+        let api = smartcar.group("/v{version}")
         addVehicleRoutes(to: api)
         let management = ManagementAPI(fleet: fleet, access: access)
         api.onAny("/management/connections") { request, context in
@@ -150,6 +150,17 @@ extension SmartcarAPIVersion {
         guard RequestTarget.isNumericVersion(segment), let major = Int(segment.dropFirst().prefix { $0 != "." }) else { return nil }
         self = major <= 1 ? .v1 : .v2
     }
+
+    /// The same for the router's `{version}` parameter (the segment without its `v`).
+    init?(versionParameter: String) {
+        let bytes = versionParameter.utf8
+        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return nil }
+        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let minor = bytes[bytes.index(after: dot)...]
+        guard !minor.isEmpty, minor.allSatisfy(isDigit), bytes[..<dot].allSatisfy(isDigit),
+              let major = Int(versionParameter[..<dot]) else { return nil }
+        self = major <= 1 ? .v1 : .v2
+    }
 }
 
 extension FleetRequestContext {
@@ -159,19 +170,27 @@ extension FleetRequestContext {
     /// The error model the request's version segment asks for (v2 outside the versioned API).
     var smartcarVersion: SmartcarAPIVersion {
         guard let version = parameters.get("version") else { return .v2 }
-        return SmartcarAPIVersion(segment: "v" + version) ?? .v2
+        return SmartcarAPIVersion(versionParameter: version) ?? .v2
     }
 }
 
-/// Smartcar's group middleware: gives the request its `SC-Request-Id` and renders whatever a
-/// handler throws in Smartcar's error model for the request's API version.
+/// Smartcar's group middleware: gives the request its `SC-Request-Id`, refuses a version segment
+/// that is not numeric, and renders whatever a handler throws in Smartcar's error model for the
+/// request's API version.
 struct SmartcarEnvelope: RouterMiddleware {
     typealias Context = FleetRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestId = Identifiers.randomUUID()
         context.scope.requestId = requestId
-        let version = context.smartcarVersion
+        // The versioned API's gate: `/vJohnny/…` is a 404 `RESOURCE_NOT_FOUND:VERSION` before anything else.
+        var version = SmartcarAPIVersion.v2
+        if let segment = context.parameters.get("version") {
+            guard let numeric = SmartcarAPIVersion(versionParameter: segment) else {
+                return SmartcarAPIError.of("RESOURCE_NOT_FOUND", "VERSION").response(version: .v2, requestId: requestId)
+            }
+            version = numeric
+        }
         do {
             return try await next(request, context)
         } catch let error as SmartcarAPIError {
@@ -189,14 +208,3 @@ struct SmartcarEnvelope: RouterMiddleware {
     }
 }
 
-/// The versioned API's gate: `/vJohnny/…` is a 404 `RESOURCE_NOT_FOUND:VERSION` before anything else.
-struct SmartcarVersionGate: RouterMiddleware {
-    typealias Context = FleetRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let version = context.parameters.get("version"), SmartcarAPIVersion(segment: "v" + version) != nil else {
-            throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "VERSION")
-        }
-        return try await next(request, context)
-    }
-}

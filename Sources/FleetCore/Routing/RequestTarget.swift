@@ -63,6 +63,25 @@ public struct RequestTarget: Sendable, Equatable {
         return nil
     }
 
+    /// The non-empty segments of a path, split on its bytes (no grapheme breaking: `/` is ASCII, so
+    /// every cut falls on a character boundary).
+    public static func segments(_ path: String) -> [Substring] {
+        var result: [Substring] = []
+        result.reserveCapacity(8)
+        let bytes = path.utf8
+        var start = bytes.startIndex
+        var index = start
+        while index != bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "/") {
+                if index > start { result.append(path[start..<index]) }
+                start = bytes.index(after: index)
+            }
+            index = bytes.index(after: index)
+        }
+        if start < bytes.endIndex { result.append(path[start..<bytes.endIndex]) }
+        return result
+    }
+
     /// Splits a `/sandbox/{id}/…` prefix off a path.
     public static func sandboxPrefix(_ path: String) -> (sandbox: String?, path: String) {
         guard path.hasPrefix("/sandbox/") else { return (nil, path) }
@@ -74,7 +93,7 @@ public struct RequestTarget: Sendable, Equatable {
     /// Smartcar: Connect, the token endpoint, any `vX.Y` API path, the `v…` management and
     /// compatibility roots, and v3.
     static func smartcarService(path: String) -> VendorService? {
-        let segments = path.split(separator: "/")
+        let segments = Self.segments(path)
         guard let first = segments.first else { return nil }
         if path == "/oauth/authorize" || first == "connect" { return .connect }
         if path == "/oauth/token" { return .oauth }
@@ -105,7 +124,7 @@ public struct RequestTarget: Sendable, Equatable {
     /// DIMO's valuations API shares the `/v2/vehicles/…` prefix with Smartcar's unversioned roots;
     /// the action names it (the router matches the same way, whatever the token id segment holds).
     public static func isDIMOValuations<S: StringProtocol>(_ segments: [S]) -> Bool {
-        segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" && dimoValuationActions.contains(String(segments[3]))
+        segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" && dimoValuationActions.contains { $0 == segments[3] }
     }
 
     /// DIMO's services, by path (after any sandbox prefix).
@@ -118,7 +137,7 @@ public struct RequestTarget: Sendable, Equatable {
         if bare.hasPrefix("/v2/attestation/") || bare.hasPrefix("/v1/vc/") { return .attestation }
         if bare.hasPrefix("/v1/webhooks") { return .vehicleTriggers }
         if bare.hasPrefix("/device-definitions") { return .deviceDefinitions }
-        let segments = bare.split(separator: "/")
+        let segments = Self.segments(bare)
         if segments.count == 4 && segments[0] == "v2" && segments[1] == "vehicles" { return .valuations }
         if bare.hasPrefix("/v1/vehicle/") { return .trips }
         if bare == "/" || bare == "/agents" || bare.hasPrefix("/agents/") { return .conversations }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A small deterministic generator (SplitMix64) so a sandbox's seed reproduces its world exactly.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
@@ -8,6 +10,11 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
+        return Self.mix(state)
+    }
+
+    /// SplitMix64's output function: a bijection, so distinct states give distinct words.
+    static func mix(_ state: UInt64) -> UInt64 {
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
@@ -40,12 +47,19 @@ public enum Identifiers {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A random UUID v4 from the system generator in two draws (request ids: one per response).
+    /// A random-looking UUID v4 for request ids (one per response): SplitMix64 over a counter seeded
+    /// once from the system generator, so no request pays a `getrandom` call. Not for secrets.
     public static func randomUUID() -> String {
-        var rng = SystemRandomNumberGenerator()
-        var words = SplitWords(first: rng.next(), second: rng.next())
+        let step: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let state = requestIdCounter.wrappingAdd(2 &* step, ordering: .relaxed).newValue
+        var words = SplitWords(first: SeededRandom.mix(state &- step), second: SeededRandom.mix(state))
         return uuid(using: &words)
     }
+
+    private static let requestIdCounter: Atomic<UInt64> = {
+        var system = SystemRandomNumberGenerator()
+        return Atomic(system.next())
+    }()
 
     /// Hands out the bytes of two 64-bit words, one byte per draw.
     struct SplitWords: RandomNumberGenerator {

@@ -32,7 +32,9 @@ struct JournalMiddleware: RouterMiddleware {
         services.activity.touch(sandbox)
         let elapsed = ContinuousClock.now - started
         let latency = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        guard let record = try? await services.fleet.sandboxRecord(sandbox) else { return response }
+        // The resolution's copy serves when the request stayed in the sandbox it named (most do).
+        let resolved = context.scope.resolution?.sandbox
+        guard let record = resolved?.id == sandbox ? resolved : try? await services.fleet.sandboxRecord(sandbox) else { return response }
         var responseBody: ByteBuffer?
         if let length = response.body.contentLength, length <= Self.responseReadLimit {
             let collector = BodyCollector()
@@ -49,10 +51,10 @@ struct JournalMiddleware: RouterMiddleware {
         }
         let exchange = JournalExchange(
             requestHeaders: Self.lines(request.headers),
-            requestBody: requestBody.map { JournalExchange.text($0.readableBytesView) },
+            requestBody: requestBody.map(Self.text),
             requestBodyBytes: requestBody?.readableBytes ?? request.headers[.contentLength].flatMap { Int($0) },
             responseHeaders: Self.lines(response.headers),
-            responseBody: responseBody.map { JournalExchange.text($0.readableBytesView) },
+            responseBody: responseBody.map(Self.text),
             responseBodyBytes: response.body.contentLength)
         services.journal.record(
             JournalEntry(time: arrival(context, sandbox: sandbox) ?? record.clock.now(), requestId: context.scope.requestId ?? "", sandbox: sandbox,
@@ -68,6 +70,11 @@ struct JournalMiddleware: RouterMiddleware {
     private func arrival(_ context: Context, sandbox: String) -> Date? {
         guard let resolution = context.scope.resolution, resolution.sandbox?.id == sandbox else { return nil }
         return resolution.now
+    }
+
+    /// A body as journal text: UTF-8 up to the journal's limit (invalid bytes become U+FFFD).
+    private static func text(_ buffer: ByteBuffer) -> String {
+        buffer.getString(at: buffer.readerIndex, length: min(buffer.readableBytes, JournalExchange.bodyLimit)) ?? ""
     }
 
     private static func lines(_ fields: HTTPFields) -> [JournalHeader] {

@@ -14,7 +14,9 @@ struct VehicleAPI: Sendable {
     /// The grant an access token carries; 401 AUTHENTICATION without one. The request is journaled
     /// in the grant's sandbox.
     func authorize(_ request: Request, scope: RequestScope) async throws -> SmartcarGrant {
-        guard let token = Self.bearer(request), let grant = try await access.grant(accessToken: token) else {
+        // The resolution already read the bearer token (same rules as `bearer(_:)`).
+        let token = scope.resolution.map { $0.credential.bearer } ?? Self.bearer(request)
+        guard let token, let grant = try await access.grant(accessToken: token) else {
             throw SmartcarAPIError.authentication
         }
         scope.sandboxId = grant.sandbox.id
