@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// One request as the journal remembers it.
-public struct JournalEntry: Codable, Sendable, Equatable {
+public struct JournalEntry: Sendable {
     public var sequence: Int
     /// Sandbox-clock time the request arrived.
     public var time: Date
@@ -16,11 +16,22 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var latencyMs: Double
     /// The fault rule or catalogue entry applied, if any.
     public var fault: String?
-    /// Headers and (the start of) the bodies, when they were kept.
-    public var exchange: JournalExchange?
+    private var keptExchange: JournalExchange?
+    private var capture: (any JournalExchangeCapture)?
+
+    /// Headers and (the start of) the bodies, when they were kept. A captured exchange is rendered
+    /// as text here, when somebody reads it, not on the request's path.
+    public var exchange: JournalExchange? {
+        get { keptExchange ?? capture?.render() }
+        set {
+            keptExchange = newValue
+            capture = nil
+        }
+    }
 
     public init(sequence: Int = 0, time: Date, requestId: String, sandbox: String, vendor: String, method: String,
-                path: String, query: String?, status: Int, latencyMs: Double, fault: String?, exchange: JournalExchange? = nil) {
+                path: String, query: String?, status: Int, latencyMs: Double, fault: String?, exchange: JournalExchange? = nil,
+                capture: (any JournalExchangeCapture)? = nil) {
         self.sequence = sequence
         self.time = time
         self.requestId = requestId
@@ -32,7 +43,53 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         self.status = status
         self.latencyMs = latencyMs
         self.fault = fault
-        self.exchange = exchange
+        self.keptExchange = exchange
+        self.capture = exchange == nil ? capture : nil
+    }
+}
+
+/// An exchange as the HTTP layer captured it (its own header and buffer types, which cost a retain
+/// each to keep), turned into ``JournalExchange`` text only when the journal is read.
+public protocol JournalExchangeCapture: Sendable {
+    func render() -> JournalExchange
+}
+
+extension JournalEntry: Codable, Equatable {
+    private enum CodingKeys: String, CodingKey {
+        case sequence, time, requestId, sandbox, vendor, method, path, query, status, latencyMs, fault, exchange
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(sequence: try container.decode(Int.self, forKey: .sequence), time: try container.decode(Date.self, forKey: .time),
+                  requestId: try container.decode(String.self, forKey: .requestId), sandbox: try container.decode(String.self, forKey: .sandbox),
+                  vendor: try container.decode(String.self, forKey: .vendor), method: try container.decode(String.self, forKey: .method),
+                  path: try container.decode(String.self, forKey: .path), query: try container.decodeIfPresent(String.self, forKey: .query),
+                  status: try container.decode(Int.self, forKey: .status), latencyMs: try container.decode(Double.self, forKey: .latencyMs),
+                  fault: try container.decodeIfPresent(String.self, forKey: .fault),
+                  exchange: try container.decodeIfPresent(JournalExchange.self, forKey: .exchange))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sequence, forKey: .sequence)
+        try container.encode(time, forKey: .time)
+        try container.encode(requestId, forKey: .requestId)
+        try container.encode(sandbox, forKey: .sandbox)
+        try container.encode(vendor, forKey: .vendor)
+        try container.encode(method, forKey: .method)
+        try container.encode(path, forKey: .path)
+        try container.encodeIfPresent(query, forKey: .query)
+        try container.encode(status, forKey: .status)
+        try container.encode(latencyMs, forKey: .latencyMs)
+        try container.encodeIfPresent(fault, forKey: .fault)
+        try container.encodeIfPresent(exchange, forKey: .exchange)
+    }
+
+    public static func == (lhs: JournalEntry, rhs: JournalEntry) -> Bool {
+        lhs.sequence == rhs.sequence && lhs.time == rhs.time && lhs.requestId == rhs.requestId && lhs.sandbox == rhs.sandbox
+            && lhs.vendor == rhs.vendor && lhs.method == rhs.method && lhs.path == rhs.path && lhs.query == rhs.query
+            && lhs.status == rhs.status && lhs.latencyMs == rhs.latencyMs && lhs.fault == rhs.fault && lhs.exchange == rhs.exchange
     }
 }
 

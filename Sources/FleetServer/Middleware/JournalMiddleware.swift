@@ -49,18 +49,15 @@ struct JournalMiddleware: RouterMiddleware {
             }
             responseBody = collector.buffer
         }
-        let exchange = JournalExchange(
-            requestHeaders: Self.lines(request.headers),
-            requestBody: requestBody.map(Self.text),
-            requestBodyBytes: requestBody?.readableBytes ?? request.headers[.contentLength].flatMap { Int($0) },
-            responseHeaders: Self.lines(response.headers),
-            responseBody: responseBody.map(Self.text),
-            responseBodyBytes: response.body.contentLength)
+        let capture = CapturedExchange(requestHeaders: request.headers, requestBody: Self.kept(requestBody),
+                                       requestBodyBytes: requestBody?.readableBytes ?? request.headers[.contentLength].flatMap { Int($0) },
+                                       responseHeaders: response.headers, responseBody: Self.kept(responseBody),
+                                       responseBodyBytes: response.body.contentLength)
         services.journal.record(
             JournalEntry(time: arrival(context, sandbox: sandbox) ?? record.clock.now(), requestId: context.scope.requestId ?? "", sandbox: sandbox,
                          vendor: context.scope.vendor?.rawValue ?? "fleetmock", method: request.method.rawValue,
                          path: request.uri.path, query: request.uri.query, status: response.status.code,
-                         latencyMs: (latency * 1000).rounded() / 1000, fault: context.scope.fault, exchange: exchange),
+                         latencyMs: (latency * 1000).rounded() / 1000, fault: context.scope.fault, capture: capture),
             capacity: record.settings.journalSize)
         return response
     }
@@ -70,6 +67,30 @@ struct JournalMiddleware: RouterMiddleware {
     private func arrival(_ context: Context, sandbox: String) -> Date? {
         guard let resolution = context.scope.resolution, resolution.sandbox?.id == sandbox else { return nil }
         return resolution.now
+    }
+
+    /// The part of a body the journal keeps: a body past the journal's limit is copied down to it,
+    /// so the entry does not hold the whole response alive.
+    private static func kept(_ buffer: ByteBuffer?) -> ByteBuffer? {
+        guard let buffer, buffer.readableBytes > JournalExchange.bodyLimit else { return buffer }
+        return ByteBuffer(bytes: buffer.readableBytesView.prefix(JournalExchange.bodyLimit))
+    }
+}
+
+/// Headers and bodies as they went over the wire: kept as they are (a retain each) and rendered as
+/// journal text only when the journal is read.
+struct CapturedExchange: JournalExchangeCapture {
+    let requestHeaders: HTTPFields
+    let requestBody: ByteBuffer?
+    let requestBodyBytes: Int?
+    let responseHeaders: HTTPFields
+    let responseBody: ByteBuffer?
+    let responseBodyBytes: Int?
+
+    func render() -> JournalExchange {
+        JournalExchange(requestHeaders: Self.lines(requestHeaders), requestBody: requestBody.map(Self.text), requestBodyBytes: requestBodyBytes,
+                        responseHeaders: Self.lines(responseHeaders), responseBody: responseBody.map(Self.text),
+                        responseBodyBytes: responseBodyBytes)
     }
 
     /// A body as journal text: UTF-8 up to the journal's limit (invalid bytes become U+FFFD).
