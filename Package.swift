@@ -69,10 +69,18 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
+        // The control API's wire shapes and its client, shared by the server, the CLI and the harness.
+        .target(
+            name: "FleetControl",
+            dependencies: [
+                "FleetCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .target(
             name: "FleetServer",
             dependencies: [
-                "FleetCore", "FleetHTTP", "SmartcarMock", "DIMOMock",
+                "FleetControl", "FleetCore", "FleetHTTP", "SmartcarMock", "DIMOMock",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -81,7 +89,7 @@ let package = Package(
         .target(
             name: "FleetHarness",
             dependencies: [
-                "FleetCore",
+                "FleetControl", "FleetCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -90,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "fleetmock",
             dependencies: [
-                "FleetServer", "FleetHarness",
+                "FleetControl", "FleetServer", "FleetHarness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -115,11 +123,11 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "FleetServerTests", dependencies: [
-            "FleetServer", "FleetTestSupport",
+            "FleetControl", "FleetServer", "FleetTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .testTarget(name: "FleetHarnessTests", dependencies: ["FleetHarness"]),
+        .testTarget(name: "FleetHarnessTests", dependencies: ["FleetControl", "FleetHarness"]),
     ]
 )
 

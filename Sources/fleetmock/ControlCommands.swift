@@ -1,7 +1,7 @@
 import ArgumentParser
+import FleetControl
 import FleetCore
 import Foundation
-import NIOHTTP1
 
 struct ServerOptions: ParsableArguments {
     @Option(help: "The fleetmock server.")
@@ -16,8 +16,7 @@ struct Reset: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
-        let client = ServerClient(options.server)
-        _ = try await client.expectOK(.POST, "/__fleetmock/sandboxes/\(FormEncodingPath.escape(options.sandbox))/reset")
+        try await ServerConnection(options.server).run { try await $0.reset(options.sandbox) }
         print("sandbox \(options.sandbox) reset")
     }
 }
@@ -42,28 +41,29 @@ struct Clock: AsyncParsableCommand {
     var value: String?
 
     func run() async throws {
-        let body: String?
+        let change: ControlDTO.ClockChange?
         switch action {
-        case "show": body = nil
+        case "show": change = nil
         case "advance":
             guard let value, DurationText.seconds(value) != nil else { throw ValidationError("advance needs a duration such as 2h or 1h30m") }
-            body = #"{"advance":"\#(value)"}"#
+            change = .advance(value)
         case "set":
-            guard let value, Timestamp.parse(value) != nil else { throw ValidationError("set needs an RFC 3339 time such as 2026-01-01T08:00:00Z") }
-            body = #"{"set":"\#(value)"}"#
-        case "freeze": body = #"{"freeze":true}"#
-        case "unfreeze": body = #"{"freeze":false}"#
-        case "real": body = #"{"realTime":true}"#
+            guard let value, let date = Timestamp.parse(value) else { throw ValidationError("set needs an RFC 3339 time such as 2026-01-01T08:00:00Z") }
+            change = .set(date)
+        case "freeze": change = .freeze(true)
+        case "unfreeze": change = .freeze(false)
+        case "real": change = .realTime
         case "scale":
             guard let value, let scale = Double(value), scale >= 0 else { throw ValidationError("scale needs a number ≥ 0") }
-            body = #"{"scale":\#(scale)}"#
+            change = .scale(scale)
         default:
             throw ValidationError("unknown clock action '\(action)'; use show, advance, set, freeze, unfreeze, scale or real")
         }
-        let client = ServerClient(options.server)
-        let path = "/__fleetmock/sandboxes/\(FormEncodingPath.escape(options.sandbox))/clock"
-        let data = try await client.expectOK(body == nil ? .GET : .POST, path, json: body)
-        print(prettyJSON(data))
+        let clock = try await ServerConnection(options.server).run { control in
+            if let change { return try await control.changeClock(options.sandbox, change) }
+            return try await control.clock(options.sandbox)
+        }
+        print(prettyJSON(clock))
     }
 }
 

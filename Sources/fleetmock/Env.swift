@@ -1,8 +1,8 @@
 import ArgumentParser
+import FleetControl
 import FleetCore
 import FleetServer
 import Foundation
-import NIOHTTP1
 
 struct Env: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,14 +18,14 @@ struct Env: AsyncParsableCommand {
     var fixtures: String?
 
     func run() async throws {
-        let client = ServerClient(options.server)
+        let server = ServerConnection(options.server)
         let credentials: Data
-        if let (status, body) = try? await client.send(.GET, "/__fleetmock/sandboxes/\(FormEncodingPath.escape(options.sandbox))"), status == 200 {
-            credentials = body
+        if let sandbox = try? await server.control.sandbox(options.sandbox) {
+            credentials = try ControlJSON.encoder.encode(sandbox)
         } else if options.sandbox == Fleet.defaultSandboxId {
             credentials = try offlineCredentials()
         } else {
-            throw ValidationError("cannot read sandbox \(options.sandbox) from \(client.base)")
+            throw ValidationError("cannot read sandbox \(options.sandbox) from \(server.base)")
         }
         if json {
             print(prettyJSON(credentials))
@@ -36,7 +36,7 @@ struct Env: AsyncParsableCommand {
         else { throw ValidationError("unexpected credentials from the server") }
         let text = { (object: [String: Any], key: String) in object[key].map { "\($0)" } ?? "" }
         print(SDKSetupSnippet.text(
-            origin: client.base, smartcarClientId: text(smartcar, "clientId"), smartcarClientSecret: text(smartcar, "clientSecret"),
+            origin: server.base, smartcarClientId: text(smartcar, "clientId"), smartcarClientSecret: text(smartcar, "clientSecret"),
             smartcarRedirectUri: text(smartcar, "redirectUri"), smartcarManagementToken: text(smartcar, "managementToken"),
             dimoClientId: text(dimo, "clientId"), dimoDomain: text(dimo, "domain"), dimoPrivateKey: text(dimo, "privateKey")))
     }

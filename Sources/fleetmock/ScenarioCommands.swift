@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetControl
 import FleetCore
 import FleetHarness
 import Foundation
@@ -147,9 +148,9 @@ struct Faults: AsyncParsableCommand {
                 if let times { rule.append(("schedule", .object([("times", .integer(Int64(times)))]))) }
                 body = JSONValue.object(rule).text
             }
-            let client = ServerClient(options.server)
-            let data = try await client.expectOK(.POST, "/__fleetmock/sandboxes/\(FormEncodingPath.escape(options.sandbox))/faults", json: body)
-            print(prettyJSON(data))
+            guard let rule = JSONValue.parse(Data(body.utf8)) else { throw ValidationError("--json is not valid JSON") }
+            let stored = try await ServerConnection(options.server).run { try await $0.addFault(options.sandbox, rule: rule) }
+            print(prettyJSON(stored))
         }
     }
 
@@ -158,8 +159,7 @@ struct Faults: AsyncParsableCommand {
         @OptionGroup var options: ServerOptions
 
         func run() async throws {
-            let client = ServerClient(options.server)
-            print(prettyJSON(try await client.expectOK(.GET, "/__fleetmock/sandboxes/\(FormEncodingPath.escape(options.sandbox))/faults")))
+            print(prettyJSON(try await ServerConnection(options.server).run { try await $0.faults(options.sandbox) }))
         }
     }
 
@@ -171,10 +171,7 @@ struct Faults: AsyncParsableCommand {
         var faultId: String?
 
         func run() async throws {
-            let client = ServerClient(options.server)
-            var path = "/__fleetmock/sandboxes/\(FormEncodingPath.escape(options.sandbox))/faults"
-            if let faultId { path += "/\(FormEncodingPath.escape(faultId))" }
-            _ = try await client.expectOK(.DELETE, path)
+            try await ServerConnection(options.server).run { try await $0.removeFaults(options.sandbox, faultId: faultId) }
             print(faultId.map { "fault \($0) removed" } ?? "all faults of \(options.sandbox) removed")
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetControl
 import FleetCore
 import FleetHarness
 import FleetServer

@@ -1,50 +1,46 @@
-import AsyncHTTPClient
 import ArgumentParser
+import FleetControl
+import FleetCore
 import Foundation
-import NIOCore
-import NIOHTTP1
 
-/// Talks to a running fleetmock server's control API.
-struct ServerClient {
-    let base: String
+/// The CLI's side of a running server: the shared ``ControlClient``, with failures worded for a terminal.
+struct ServerConnection {
+    let control: ControlClient
 
     init(_ server: String) {
-        var base = server
-        while base.hasSuffix("/") { base.removeLast() }
-        self.base = base
+        control = ControlClient(server: server)
     }
 
-    /// Sends a request and returns status and body; throws a readable error when the server is unreachable.
-    func send(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws -> (status: Int, body: Data) {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
+    /// The server origin, without a trailing slash.
+    var base: String { control.server }
+
+    /// Runs control calls; a non-2xx answer shows the server's message, a transport failure asks
+    /// whether the server runs.
+    func run<T>(_ body: (ControlClient) async throws -> T) async throws -> T {
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-            return (Int(response.status.code), Data(body.readableBytesView))
+            return try await body(control)
+        } catch let error as ControlAPIError {
+            throw ValidationError("fleetmock answered \(error.status): \(error.body)")
         } catch {
             throw ValidationError("cannot reach fleetmock at \(base): \(error). Is `fleetmock serve` running?")
         }
     }
-
-    /// Like `send`, but a non-2xx answer is an error showing the server's message.
-    func expectOK(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws -> Data {
-        let (status, body) = try await send(method, path, json: json)
-        guard (200..<300).contains(status) else {
-            throw ValidationError("fleetmock answered \(status): \(String(decoding: body, as: UTF8.self))")
-        }
-        return body
-    }
 }
 
-/// Prints JSON indented.
+/// JSON indented, keys sorted.
 func prettyJSON(_ data: Data) -> String {
     guard let object = try? JSONSerialization.jsonObject(with: data),
           let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     else { return String(decoding: data, as: UTF8.self) }
     return String(decoding: pretty, as: UTF8.self)
+}
+
+/// A control-API value as indented JSON (the same text the server sent).
+func prettyJSON(_ value: some Encodable) -> String {
+    prettyJSON((try? ControlJSON.encoder.encode(value)) ?? Data())
+}
+
+/// A JSON value indented.
+func prettyJSON(_ value: JSONValue) -> String {
+    prettyJSON(value.encoded())
 }

@@ -1,4 +1,5 @@
 import FleetCore
+import FleetControl
 @testable import FleetHarness
 import Foundation
 import Testing
