@@ -5,14 +5,15 @@ import Synchronization
 
 /// What the first middleware works out about a request, once: where it goes, what credential it
 /// carries, which sandbox that names and the sandbox clock's reading. Everything after reads it.
-public struct RequestResolution: Sendable {
+/// A class: every layer reads it, and a read is then one retain rather than a copy of each field.
+public final class RequestResolution: Sendable {
     /// Vendor and service; nil for a path no surface serves.
-    public var target: RequestTarget?
-    public var credential: RequestCredential
+    public let target: RequestTarget?
+    public let credential: RequestCredential
     /// The sandbox the credential names, as it was when the request arrived.
-    public var sandbox: SandboxRecord?
+    public let sandbox: SandboxRecord?
     /// The sandbox clock's now when the request arrived (real time without a sandbox).
-    public var now: Date
+    public let now: Date
 
     public init(target: RequestTarget?, credential: RequestCredential, sandbox: SandboxRecord?, now: Date) {
         self.target = target

@@ -20,7 +20,9 @@ public enum Responses {
     /// A JSON response from already-encoded bytes.
     public static func json(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
-        fields[.contentType] = "application/json; charset=utf-8"
+        let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
+        // Most callers pass no content type: appending then skips replacing one.
+        if fields.contains(.contentType) { fields[.contentType] = contentType.value } else { fields.append(contentType) }
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -112,7 +112,7 @@ struct Faults: AsyncParsableCommand {
         @Option(help: "A whole rule as JSON: {match, action, schedule}.")
         var json: String?
 
-        @Option(help: "Match: a path template (* is one segment, ** the rest).")
+        @Option(help: "Match: a path template (* is one segment, ** the rest) or a route template such as /v{version}/vehicles/{id}/odometer.")
         var path: String?
 
         @Option(help: "Match: smartcar or dimo.")

@@ -63,11 +63,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
         var configuration = ServerConfiguration(host: host, port: port, storage: memory ? .memory : .file(db), logLevel: level, historyDays: historyDays,
                                                 webhookRetryDelay: webhookRetryDelay)
         if let fixtures { configuration.fixturesDirectory = URL(fileURLWithPath: fixtures) }

@@ -30,7 +30,7 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
         var generations: [Group: UInt64] = [.access: 0, .readings: 0]
         var dirty: Set<Group> = []
         var sandboxes: [String: SandboxRecord] = [:]
-        var credentials: [String: String] = [:]
+        var credentials: [RequestCredential.CacheKey: String] = [:]
         var grants: [String: CachedGrant] = [:]
         var readings: [Int64: CachedReading] = [:]
 
@@ -76,7 +76,7 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
     func generation(_ group: Group) -> UInt64 { state.withLock { $0.generations[group] ?? 0 } }
 
     func sandbox(_ id: String) -> SandboxRecord? { state.withLock { $0.sandboxes[id] } }
-    func sandboxId(credential key: String) -> String? { state.withLock { $0.credentials[key] } }
+    func sandboxId(credential key: RequestCredential.CacheKey) -> String? { state.withLock { $0.credentials[key] } }
     func grant(_ accessToken: String) -> CachedGrant? { state.withLock { $0.grants[accessToken] } }
     func reading(_ vehicleId: Int64) -> CachedReading? { state.withLock { $0.readings[vehicleId] } }
 
@@ -84,7 +84,7 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
         store(.access, generation) { Self.insert(sandbox, for: sandbox.id, into: &$0.sandboxes, capacity: capacity) }
     }
 
-    func fill(credential key: String, sandboxId: String, generation: UInt64) {
+    func fill(credential key: RequestCredential.CacheKey, sandboxId: String, generation: UInt64) {
         store(.access, generation) { Self.insert(sandboxId, for: key, into: &$0.credentials, capacity: capacity) }
     }
 
@@ -106,7 +106,7 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
         }
     }
 
-    private static func insert<Value>(_ value: Value, for key: String, into map: inout [String: Value], capacity: Int) {
+    private static func insert<Key: Hashable, Value>(_ value: Value, for key: Key, into map: inout [Key: Value], capacity: Int) {
         if map.count >= capacity { map.removeAll(keepingCapacity: true) }
         map[key] = value
     }

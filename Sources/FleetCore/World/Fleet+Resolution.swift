@@ -31,8 +31,16 @@ public struct RequestCredential: Sendable, Equatable {
     }
 
     /// The directory's key for this combination.
-    var cacheKey: String {
-        [bearer ?? "", smartcarClientId ?? "", dimoClientId?.lowercased() ?? "", dimoTokenId.map(String.init) ?? ""].joined(separator: "\u{1F}")
+    /// What the directory remembers a credential's sandbox by (the explicit sandbox aside).
+    struct CacheKey: Hashable, Sendable {
+        var bearer: String?
+        var smartcarClientId: String?
+        var dimoClientId: String?
+        var dimoTokenId: Int64?
+    }
+
+    var cacheKey: CacheKey {
+        CacheKey(bearer: bearer, smartcarClientId: smartcarClientId, dimoClientId: dimoClientId?.lowercased(), dimoTokenId: dimoTokenId)
     }
 }
 

@@ -1,6 +1,7 @@
 import FleetCore
 import FleetHTTP
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// API v1.0/v2.0 (any `vX.Y`): user, vehicles, vehicle endpoints, batch and webhooks.
@@ -58,11 +59,13 @@ struct VehicleAPI: Sendable {
         try limits.charge(grant.sandbox, vehicle: vehicle.smartcarId)
         let units = UnitSystem(header: request.headers[.scUnitSystem])
         let result = try await runner.run(endpoint, vehicle: vehicle, grant: grant, body: body, query: request.queryItems, units: units)
+        // Appended, not assigned: the fields are new, and appending skips the search for an existing one.
         var headers = HTTPFields()
-        headers[.scRequestId] = requestId
-        if let age = result.dataAge { headers[.scDataAge] = Timestamp.millis(age) }
-        if let fetched = result.fetchedAt { headers[.scFetchedAt] = Timestamp.millis(fetched) }
-        if let unitSystem = result.unitSystem { headers[.scUnitSystem] = unitSystem.rawValue }
+        headers.reserveCapacity(6)
+        headers.append(HTTPField(name: .scRequestId, value: requestId))
+        if let age = result.dataAge { headers.append(HTTPField(name: .scDataAge, value: Timestamp.millis(age))) }
+        if let fetched = result.fetchedAt { headers.append(HTTPField(name: .scFetchedAt, value: Timestamp.millis(fetched))) }
+        if let unitSystem = result.unitSystem { headers.append(HTTPField(name: .scUnitSystem, value: unitSystem.rawValue)) }
         return Responses.json(result.body, headers: headers)
     }
 
