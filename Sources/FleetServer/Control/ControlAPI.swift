@@ -59,6 +59,20 @@ struct ControlAPI {
         }
         sandbox.post("clock") { request, context in try await changeClock(request, id: try sandboxId(context)) }
 
+        sandbox.post("smartcar/connect") { request, context in try await smartcarConnect(request, id: try sandboxId(context)) }
+
+        sandbox.post("dimo/share") { request, context in try await dimoShare(request, id: try sandboxId(context)) }
+
+        registerWebhooks(on: sandbox)
+        registerInspection(on: sandbox)
+
+        registerJournal(on: sandbox)
+        registerFaults(on: sandbox)
+        registerVehicles(on: sandbox)
+    }
+
+    /// `GET …/journal`: recent requests, newest first, without their exchanges.
+    private func registerJournal(on sandbox: RouterGroup<FleetRequestContext>) {
         sandbox.get("journal") { request, context in
             let id = try sandboxId(context)
             _ = try await fleet.clock(id)  // 404 for an unknown sandbox
@@ -82,7 +96,10 @@ struct ControlAPI {
                 return summary
             }))
         }
+    }
 
+    /// The sandbox's fault rules: list, add, clear, remove one.
+    private func registerFaults(on sandbox: RouterGroup<FleetRequestContext>) {
         sandbox.get("faults") { _, context in
             let id = try sandboxId(context)
             _ = try await fleet.clock(id)
@@ -109,14 +126,10 @@ struct ControlAPI {
             }
             return Response(status: .noContent)
         }
+    }
 
-        sandbox.post("smartcar/connect") { request, context in try await smartcarConnect(request, id: try sandboxId(context)) }
-
-        sandbox.post("dimo/share") { request, context in try await dimoShare(request, id: try sandboxId(context)) }
-
-        registerWebhooks(on: sandbox)
-        registerInspection(on: sandbox)
-
+    /// Vehicles: their physical state, a state patch, and explicit plans.
+    private func registerVehicles(on sandbox: RouterGroup<FleetRequestContext>) {
         sandbox.get("vehicles") { _, context in
             let list = try await fleet.vehicles(in: try sandboxId(context))
             return Responses.json(encoding: ControlDTO.VehicleList(vehicles: list.map(ControlDTO.Vehicle.init)))

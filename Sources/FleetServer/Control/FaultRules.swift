@@ -10,30 +10,43 @@ enum FaultRules {
     static let services = ["api", "oauth", "connect", "management", "compatibility", "v3", "auth", "token-exchange", "identity", "telemetry",
                            "fetch", "attestation", "vehicle-triggers", "device-definitions", "valuations", "trips", "conversations"]
 
+    /// A rule from its JSON; a bad field is a 400 naming it.
     static func parse(_ body: JSONValue, catalog: FaultCatalog, now: Date, source: String) throws -> FaultRule {
         guard let object = body.objectValue else { throw ControlError.invalid("body", "must be a JSON object") }
         for (key, _) in object where !["match", "action", "schedule", "id"].contains(key) {
             throw ControlError.invalid(key, "unknown field; a rule has match, action and schedule")
         }
-        func section(_ name: String, _ keys: Set<String>) throws -> [(String, JSONValue)] {
-            guard let value = body[name] else { return [] }
-            guard let pairs = value.objectValue else { throw ControlError.invalid(name, "must be an object") }
-            for (key, _) in pairs where !keys.contains(key) {
-                throw ControlError.invalid("\(name).\(key)", "unknown field; allowed: \(keys.sorted().joined(separator: ", "))")
-            }
-            return pairs
-        }
-        func string(_ v: JSONValue, _ field: String) throws -> String {
-            guard let s = v.stringValue else { throw ControlError.invalid(field, "must be a string") }
-            return s
-        }
-        func int(_ v: JSONValue, _ field: String, _ range: ClosedRange<Int64>) throws -> Int {
-            guard let i = v.intValue, range.contains(i) else { throw ControlError.invalid(field, "must be an integer from \(range.lowerBound) to \(range.upperBound)") }
-            return Int(i)
-        }
+        let match = try parseMatch(body)
+        let action = try parseAction(body, catalog: catalog)
+        let schedule = try parseSchedule(body)
+        var rng = SystemRandomNumberGenerator()
+        let id = body["id"]?.stringValue ?? "flt_" + Identifiers.hexToken(length: 10, using: &rng)
+        return FaultRule(id: id, match: match, action: action, schedule: schedule, source: source, createdAt: now)
+    }
 
+    /// A section's pairs, refusing keys it does not have.
+    private static func section(_ body: JSONValue, _ name: String, _ keys: Set<String>) throws -> [(String, JSONValue)] {
+        guard let value = body[name] else { return [] }
+        guard let pairs = value.objectValue else { throw ControlError.invalid(name, "must be an object") }
+        for (key, _) in pairs where !keys.contains(key) {
+            throw ControlError.invalid("\(name).\(key)", "unknown field; allowed: \(keys.sorted().joined(separator: ", "))")
+        }
+        return pairs
+    }
+
+    private static func string(_ v: JSONValue, _ field: String) throws -> String {
+        guard let s = v.stringValue else { throw ControlError.invalid(field, "must be a string") }
+        return s
+    }
+
+    private static func int(_ v: JSONValue, _ field: String, _ range: ClosedRange<Int64>) throws -> Int {
+        guard let i = v.intValue, range.contains(i) else { throw ControlError.invalid(field, "must be an integer from \(range.lowerBound) to \(range.upperBound)") }
+        return Int(i)
+    }
+
+    private static func parseMatch(_ body: JSONValue) throws -> FaultMatch {
         var match = FaultMatch()
-        for (key, value) in try section("match", matchKeys) {
+        for (key, value) in try section(body, "match", matchKeys) {
             let text = try string(value, "match.\(key)")
             switch key {
             case "vendor":
@@ -53,8 +66,11 @@ enum FaultRules {
             default: match.client = text
             }
         }
+        return match
+    }
 
-        let actionPairs = try section("action", actionKeys)
+    private static func parseAction(_ body: JSONValue, catalog: FaultCatalog) throws -> FaultAction {
+        let actionPairs = try section(body, "action", actionKeys)
         guard !actionPairs.isEmpty else { throw ControlError.invalid("action", "is required") }
         guard let kindText = body["action"]?["kind"]?.stringValue else { throw ControlError.invalid("action.kind", "is required") }
         guard let kind = FaultAction.Kind(rawValue: kindText) else {
@@ -91,9 +107,12 @@ enum FaultRules {
         if kind == .latency, action.latencyMs == nil { throw ControlError.invalid("action.latencyMs", "is required for kind latency") }
         if kind == .quota, action.limit == nil { throw ControlError.invalid("action.limit", "is required for kind quota") }
         if kind == .dropField, action.field == nil { throw ControlError.invalid("action.field", "is required for kind dropField") }
+        return action
+    }
 
+    private static func parseSchedule(_ body: JSONValue) throws -> FaultSchedule {
         var schedule = FaultSchedule()
-        for (key, value) in try section("schedule", scheduleKeys) {
+        for (key, value) in try section(body, "schedule", scheduleKeys) {
             switch key {
             case "times": schedule.times = try int(value, "schedule.times", 1...1_000_000)
             case "afterSuccesses": schedule.afterSuccesses = try int(value, "schedule.afterSuccesses", 0...1_000_000)
@@ -118,9 +137,7 @@ enum FaultRules {
                 schedule.sequence = sequence
             }
         }
-        var rng = SystemRandomNumberGenerator()
-        let id = body["id"]?.stringValue ?? "flt_" + Identifiers.hexToken(length: 10, using: &rng)
-        return FaultRule(id: id, match: match, action: action, schedule: schedule, source: source, createdAt: now)
+        return schedule
     }
 
     static func render(_ rule: FaultRule) -> JSONValue {
