@@ -13,19 +13,20 @@ public struct DIMORoutes: Sendable {
     let access: DIMOAccess
     let developerTokens: JWTIssuer
     let vehicleTokens: JWTIssuer
-    /// The GraphQL endpoints, built in the background from the moment the surface exists (their
-    /// schemas take longer to build than the server takes to start); the first query waits for them.
-    let graphQL: Task<GraphQLEndpoints, any Error>
+    /// The GraphQL endpoints, built when DIMO is first used.
+    let schemas = LazyGraphQLEndpoints()
     let loginSessions = LoginSessions()
 
-    /// Builds the routes' services and starts building the GraphQL schemas.
+    /// Builds the routes' services (the GraphQL schemas wait for DIMO's first request).
     public init(fleet: Fleet) {
         self.fleet = fleet
         access = DIMOAccess(fleet: fleet)
         developerTokens = JWTIssuer(access: access, issuer: JWTIssuer.developerIssuer)
         vehicleTokens = JWTIssuer(access: access, issuer: JWTIssuer.vehicleIssuer)
-        graphQL = Task.detached(priority: .userInitiated) { try GraphQLEndpoints() }
     }
+
+    /// The GraphQL endpoints' build (started by this call if no DIMO request has started it).
+    var graphQL: Task<GraphQLEndpoints, any Error> { schemas.task }
 
     /// The GraphQL endpoints once built; an embedded schema that does not build (a defect the test
     /// suite catches) answers as a GraphQL transport error.
@@ -39,7 +40,7 @@ public struct DIMORoutes: Sendable {
 
     /// Mounts every DIMO route on `router`, at the root and below `/sandbox/{sandbox}`.
     public func addRoutes(to router: some RouterMethods<FleetRequestContext>) {
-        let dimo = router.group().add(middleware: DIMOEnvelope())
+        let dimo = router.group().add(middleware: DIMOEnvelope(schemas: schemas))
         addServiceRoutes(to: dimo)
         dimo.get("/") { request, context in
             // The Login with DIMO button opens the origin with its client id; anything else is the Agents health check.
@@ -194,12 +195,15 @@ public struct DIMORoutes: Sendable {
     }
 }
 
-/// DIMO's group middleware: what a handler throws (a defect, or the store failing) becomes the
-/// services' own 500 `{"message", "code"}` instead of fleetmock's control-API envelope.
+/// DIMO's group middleware: starts the GraphQL schemas' build on DIMO's first request, and turns
+/// what a handler throws (a defect, or the store failing) into the services' own 500
+/// `{"message", "code"}` instead of fleetmock's control-API envelope.
 struct DIMOEnvelope: RouterMiddleware {
     typealias Context = FleetRequestContext
+    let schemas: LazyGraphQLEndpoints
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        schemas.warm()
         do {
             return try await next(request, context)
         } catch let error as FleetError {

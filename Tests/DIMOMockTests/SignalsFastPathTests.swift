@@ -54,3 +54,19 @@ import Testing
         }
     }
 }
+
+/// The GraphQL schemas are built when DIMO is first used, not at start: a Smartcar-only server
+/// never holds them.
+@Suite struct LazySchemaTests {
+    @Test func dimosFirstRequestStartsTheSchemaBuild() async throws {
+        try await withServer { client, services in
+            #expect(try await client.request(.get, "/__fleetmock/health").status == .ok)
+            #expect(try await client.request(.get, "/v2.0/vehicles").status == .unauthorized)
+            #expect(!services.dimo.schemas.isStarted)
+            #expect(try await client.request(.get, "/keys").status == .ok)
+            #expect(services.dimo.schemas.isStarted)
+            let answer = try await client.request(.post, "/identity/query", json: #"{"query": "{ vehicles(first: 1) { totalCount } }"}"#)
+            #expect(answer.status == .ok && (answer.json["data"] as? [String: Any])?["vehicles"] != nil)
+        }
+    }
+}

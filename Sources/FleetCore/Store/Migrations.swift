@@ -330,6 +330,14 @@ enum Migrations {
                     """)
             }
         }
+        migrator.registerMigration("v15 no index a composite one covers") { db in
+            // GRDB gave each `vehicleId` reference an index of its own. Telemetry samples, events and trips
+            // also have a composite index that starts with vehicleId, which serves the same lookups and the
+            // delete cascade; the single-column copies only cost memory (about 0.8 MB a sandbox of 30 days).
+            for table in ["telemetrySample", "vehicleEvent", "trip"] {
+                try db.execute(sql: "DROP INDEX IF EXISTS \("\(table)_on_vehicleId".quotedDatabaseIdentifier)")
+            }
+        }
         return migrator
     }
 }
