@@ -29,21 +29,21 @@ public struct SmartcarRoutes: Sendable {
         let smartcar = router.group().add(middleware: SmartcarEnvelope())
         addConnectRoutes(to: smartcar)
         smartcar.onAny("/oauth/token") { request, context in
-            guard request.method == .post else {
-                return SmartcarOAuthError(status: 405, error: "invalid_request", description: "The token endpoint accepts POST only.")
-                    .response(requestId: context.smartcarRequestId)
-            }
+            guard request.method == .post else { return SmartcarOAuthError.postOnly.response(requestId: context.smartcarRequestId) }
             let body = await request.collectBody() ?? Data()
             return await TokenEndpoint(access: access).handle(request, body: body, scope: context.scope, requestId: context.smartcarRequestId)
         }
         let v3 = SignalsV3(fleet: fleet, access: access)
-        for path in ["/v3/vehicles/{id}", "/v3/vehicles/{id}/signals", "/v3/vehicles/{id}/signals/{code}"] {
-            smartcar.get(RouterPath(path)) { request, context in
-                var segments = ["vehicles", context.pathParameter("id")]
-                if path.hasSuffix("/signals") || path.hasSuffix("{code}") { segments.append("signals") }
-                if path.hasSuffix("{code}") { segments.append(context.pathParameter("code")) }
-                return try await v3.handle(request, segments: segments, scope: context.scope, requestId: context.smartcarRequestId)
-            }
+        smartcar.get("/v3/vehicles/{id}") { request, context in
+            try await v3.handle(request, segments: ["vehicles", context.pathParameter("id")], scope: context.scope, requestId: context.smartcarRequestId)
+        }
+        smartcar.get("/v3/vehicles/{id}/signals") { request, context in
+            try await v3.handle(request, segments: ["vehicles", context.pathParameter("id"), "signals"], scope: context.scope,
+                                requestId: context.smartcarRequestId)
+        }
+        smartcar.get("/v3/vehicles/{id}/signals/{code}") { request, context in
+            try await v3.handle(request, segments: ["vehicles", context.pathParameter("id"), "signals", context.pathParameter("code")],
+                                scope: context.scope, requestId: context.smartcarRequestId)
         }
         // The versioned API: any `vX.Y` segment; a version that is not numeric is a 404 VERSION.
         let api = smartcar.group("/v{version}")
@@ -65,15 +65,12 @@ public struct SmartcarRoutes: Sendable {
     /// Connect's pages: the authorize entry point and the steps of a session.
     func addConnectRoutes(to smartcar: RouterGroup<FleetRequestContext>) {
         let connect = connect
-        let page: VendorHandler = { request, context in
-            try await connect.handle(request, path: context.barePath, scope: context.scope)
-        }
-        smartcar.get("/oauth/authorize", use: page)
-        smartcar.get("/connect/brands", use: page)
-        smartcar.get("/connect/login", use: page)
-        smartcar.post("/connect/login", use: page)
-        smartcar.post("/connect/grant", use: page)
-        smartcar.get("/connect/exit", use: page)
+        smartcar.get("/oauth/authorize") { request, context in try await connect.authorize(request.queryItems, scope: context.scope) }
+        smartcar.get("/connect/brands") { request, context in try await connect.brandsPage(request, scope: context.scope) }
+        smartcar.get("/connect/login") { request, context in try await connect.loginPage(request, scope: context.scope) }
+        smartcar.post("/connect/login") { request, context in try await connect.submitLogin(request, scope: context.scope) }
+        smartcar.post("/connect/grant") { request, context in try await connect.submitGrant(request, scope: context.scope) }
+        smartcar.get("/connect/exit") { request, context in connect.exitPage(request, scope: context.scope) }
     }
 
     /// `/user`, `/vehicles` and everything below `/vehicles/{id}`.
@@ -129,13 +126,12 @@ public struct SmartcarRoutes: Sendable {
         case .connect:
             return connect.notFound(path: target.path)
         case .oauth:
-            return SmartcarOAuthError(status: 405, error: "invalid_request", description: "The token endpoint accepts POST only.")
-                .response(requestId: requestId)
+            return SmartcarOAuthError.postOnly.response(requestId: requestId)
         case .v3:
             return SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH").response(version: .v2, requestId: requestId)
         default:
-            let first = target.path.split(separator: "/").first ?? ""
-            guard let version = SmartcarAPIVersion(segment: first) else {
+            let first = RequestTarget.segments(target.path).first ?? ""
+            guard first.hasPrefix("v"), let version = SmartcarAPIVersion(versionParameter: String(first.dropFirst())) else {
                 return SmartcarAPIError.of("RESOURCE_NOT_FOUND", "VERSION").response(version: .v2, requestId: requestId)
             }
             return SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH").response(version: version, requestId: requestId)
@@ -144,14 +140,8 @@ public struct SmartcarRoutes: Sendable {
 }
 
 extension SmartcarAPIVersion {
-    /// The error model of a `vX.Y` path segment: v1.x speaks v1, any later numeric version v2;
-    /// nil when the segment is not a numeric version.
-    init?<S: StringProtocol>(segment: S) {
-        guard RequestTarget.isNumericVersion(segment), let major = Int(segment.dropFirst().prefix { $0 != "." }) else { return nil }
-        self = major <= 1 ? .v1 : .v2
-    }
-
-    /// The same for the router's `{version}` parameter (the segment without its `v`).
+    /// The error model of a version (the `X.Y` of a `vX.Y` path segment, the router's `{version}`):
+    /// v1.x speaks v1, any later numeric version v2; nil when it is not a numeric version.
     init?(versionParameter: String) {
         let bytes = versionParameter.utf8
         guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return nil }

@@ -62,36 +62,43 @@ public struct ConnectFlow: Sendable {
 
     // MARK: Pages
 
-    func handle(_ request: Request, path: String, scope: RequestScope) async throws -> Response {
+    /// `GET /connect/brands`: the brand picker of a session.
+    func brandsPage(_ request: Request, scope: RequestScope) async throws -> Response {
+        guard let session = sessions.get(request.queryItems["session"]) else { return expired() }
+        scope.sandboxId = session.sandboxId
+        return Responses.html(ConnectPages.brands(session, makes: try await makes(sandboxId: session.sandboxId, mode: session.mode)))
+    }
+
+    /// `GET /connect/login`: the OEM login page for the brand picked (`make`).
+    func loginPage(_ request: Request, scope: RequestScope) async throws -> Response {
         let query = request.queryItems
-        switch (request.method, path) {
-        case (.get, "/oauth/authorize"):
-            return try await authorize(query, scope: scope)
-        case (.get, "/connect/brands"):
-            guard let session = sessions.get(query["session"]) else { return expired() }
-            scope.sandboxId = session.sandboxId
-            return Responses.html(ConnectPages.brands(session, makes: try await makes(sandboxId: session.sandboxId, mode: session.mode)))
-        case (.get, "/connect/login"):
-            guard var session = sessions.get(query["session"]) else { return expired() }
-            scope.sandboxId = session.sandboxId
-            if let make = query["make"], !make.isEmpty { session.make = make.uppercased() }
-            sessions.update(session)
-            return Responses.html(ConnectPages.login(session, make: session.make ?? "SMARTCAR"))
-        case (.post, "/connect/login"):
-            let form = FormEncoding.decode(String(decoding: await request.collectBody() ?? Data(), as: UTF8.self))
-            return try await login(form, scope: scope)
-        case (.post, "/connect/grant"):
-            let pairs = FormEncoding.decodePairs(String(decoding: await request.collectBody() ?? Data(), as: UTF8.self))
-            return try await grant(pairs, scope: scope)
-        case (.get, "/connect/exit"):
-            guard let session = sessions.get(query["session"]) else { return expired() }
-            scope.sandboxId = session.sandboxId
-            sessions.remove(session.id)
-            let error: ConnectError = query["reason"] == "oem" ? .oemCancelledLogin : .userReturned
-            return redirect(session, error: error)
-        default:
-            return notFound(path: path)
-        }
+        guard var session = sessions.get(query["session"]) else { return expired() }
+        scope.sandboxId = session.sandboxId
+        if let make = query["make"], !make.isEmpty { session.make = make.uppercased() }
+        sessions.update(session)
+        return Responses.html(ConnectPages.login(session, make: session.make ?? "SMARTCAR"))
+    }
+
+    /// `POST /connect/login`: the login form.
+    func submitLogin(_ request: Request, scope: RequestScope) async throws -> Response {
+        let form = FormEncoding.decode(String(decoding: await request.collectBody() ?? Data(), as: UTF8.self))
+        return try await login(form, scope: scope)
+    }
+
+    /// `POST /connect/grant`: the permissions form (vehicles and scopes approved).
+    func submitGrant(_ request: Request, scope: RequestScope) async throws -> Response {
+        let pairs = FormEncoding.decodePairs(String(decoding: await request.collectBody() ?? Data(), as: UTF8.self))
+        return try await grant(pairs, scope: scope)
+    }
+
+    /// `GET /connect/exit`: the user leaves Connect (`reason=oem` when the OEM login was cancelled).
+    func exitPage(_ request: Request, scope: RequestScope) -> Response {
+        let query = request.queryItems
+        guard let session = sessions.get(query["session"]) else { return expired() }
+        scope.sandboxId = session.sandboxId
+        sessions.remove(session.id)
+        let error: ConnectError = query["reason"] == "oem" ? .oemCancelledLogin : .userReturned
+        return redirect(session, error: error)
     }
 
     /// The page for a Connect path that does not exist.

@@ -143,6 +143,9 @@ public struct SmartcarOAuthError: Error, Sendable {
         errorDescription = description
     }
 
+    /// The token endpoint called with another method than POST.
+    static let postOnly = SmartcarOAuthError(status: 405, error: "invalid_request", description: "The token endpoint accepts POST only.")
+
     public func response(requestId: String) -> Response {
         var headers = HTTPFields()
         headers[.scRequestId] = requestId
