@@ -72,7 +72,7 @@ public struct ControlClient: Sendable {
     /// Changes the sandbox's virtual clock and returns it after the change.
     @discardableResult
     public func changeClock(_ id: String, _ change: ControlDTO.ClockChange) async throws -> ControlDTO.Clock {
-        try await decode(.POST, Self.path(id, "/clock"), body: try JSONValue.parse(ControlJSON.encoder.encode(change)) ?? .null)
+        try await decode(.POST, Self.path(id, "/clock"), body: try JSONValue.parse(WireJSON.encoder().encode(change)) ?? .null)
     }
 
     /// The sandbox's fault rules with their counters (rules are scenario JSON, so they stay JSON).
@@ -88,18 +88,14 @@ public struct ControlClient: Sendable {
 
     /// Removes one fault rule, or every rule of the sandbox when `faultId` is nil.
     public func removeFaults(_ id: String, faultId: String? = nil) async throws {
-        try await expectOK(.DELETE, Self.path(id, faultId.map { "/faults/\(Self.escape($0))" } ?? "/faults"))
+        try await expectOK(.DELETE, Self.path(id, faultId.map { "/faults/\(PercentEncoding.escape($0))" } ?? "/faults"))
     }
 
     /// The path of a sandbox's control resource, the id percent-encoded.
     public static func path(_ sandbox: String, _ suffix: String = "") -> String {
-        "/__fleetmock/sandboxes/\(escape(sandbox))\(suffix)"
+        "/__fleetmock/sandboxes/\(PercentEncoding.escape(sandbox))\(suffix)"
     }
 
-    static func escape(_ segment: String) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return segment.addingPercentEncoding(withAllowedCharacters: allowed) ?? segment
-    }
 
     // MARK: Raw calls
 
@@ -127,7 +123,7 @@ public struct ControlClient: Sendable {
             throw ControlAPIError(method: method.rawValue, path: path, status: status, body: String(decoding: data, as: UTF8.self))
         }
         do {
-            return try ControlJSON.decoder.decode(T.self, from: data)
+            return try WireJSON.decoder().decode(T.self, from: data)
         } catch {
             throw ControlAPIError(method: method.rawValue, path: path, status: status, body: "undecodable answer (\(error)): \(String(decoding: data, as: UTF8.self))")
         }
@@ -143,31 +139,5 @@ public struct ControlClient: Sendable {
         let response = try await http.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return (Int(response.status.code), Data(bytes.readableBytesView))
-    }
-}
-
-/// The control API's JSON conventions: instants as RFC 3339 text with milliseconds.
-public enum ControlJSON {
-    public static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.millis(date))
-        }
-        return encoder
-    }
-
-    public static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 time: \(text)")
-            }
-            return date
-        }
-        return decoder
     }
 }

@@ -33,13 +33,7 @@ public enum Responses {
 
     /// A JSON response from an `Encodable` value (keys sorted for stable output).
     public static func json<T: Encodable>(encoding value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(FleetCore.Timestamp.millis(date))
-        }
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        let data = (try? WireJSON.encoder().encode(value)) ?? Data("{}".utf8)
         return json(data, status: status, headers: headers)
     }
 
@@ -109,12 +103,12 @@ public enum FormEncoding {
         return spaced.removingPercentEncoding ?? spaced
     }
 
-    /// RFC 3986 unreserved characters (ASCII only: `CharacterSet.alphanumerics` would let non-ASCII letters through).
-    public static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    /// RFC 3986 unreserved characters.
+    public static let unreserved = PercentEncoding.unreserved
 
     /// Percent-encodes a query component (space as %20).
     public static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        PercentEncoding.escape(text)
     }
 
     /// Percent-encodes a query component with spaces as `+` (as Go's url.Values and upstream redirects do).

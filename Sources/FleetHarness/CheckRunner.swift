@@ -213,7 +213,7 @@ public struct CheckRunner: Sendable {
         } catch {
             result.error = "\(scenario.file): \(error)"
         }
-        if let sandboxId { _ = try? await control.call(.DELETE, ScenarioApplier.path(sandboxId)) }
+        if let sandboxId { _ = try? await control.call(.DELETE, ControlClient.path(sandboxId)) }
         let elapsed = ContinuousClock.now - started
         result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return result

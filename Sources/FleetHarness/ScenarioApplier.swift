@@ -9,11 +9,6 @@ public struct ScenarioApplier: Sendable {
 
     public init(control: ControlClient) { self.control = control }
 
-    /// The path of a sandbox's control resource.
-    public static func path(_ sandbox: String, _ suffix: String = "") -> String {
-        ControlClient.path(sandbox, suffix)
-    }
-
     /// Creates a sandbox from `setup.sandbox` and returns its credentials (as JSON: scenario
     /// placeholders such as `{{sandbox.vehicles[0].vin}}` are resolved against it).
     public func createSandbox(_ setup: ScenarioSetup) async throws -> JSONValue {
@@ -23,14 +18,14 @@ public struct ScenarioApplier: Sendable {
     /// Applies clock, vehicle state and DIMO sharing to an existing sandbox; returns its credentials after.
     @discardableResult
     public func applySetup(_ setup: ScenarioSetup, sandbox: String) async throws -> JSONValue {
-        var credentials = try await control.expectOK(.GET, Self.path(sandbox))
+        var credentials = try await control.expectOK(.GET, ControlClient.path(sandbox))
         let placeholders = Placeholders(context: credentials)
         for body in setup.clock {
-            try await control.expectOK(.POST, Self.path(sandbox, "/clock"), body: try placeholders.apply(body))
+            try await control.expectOK(.POST, ControlClient.path(sandbox, "/clock"), body: try placeholders.apply(body))
         }
         for (selector, body) in setup.vehicles {
             let vin = try Self.vin(for: try placeholders.apply(selector), in: credentials)
-            try await control.expectOK(.PATCH, Self.path(sandbox, "/vehicles/\(vin)"), body: try placeholders.apply(body))
+            try await control.expectOK(.PATCH, ControlClient.path(sandbox, "/vehicles/\(vin)"), body: try placeholders.apply(body))
         }
         if let share = setup.dimoShare {
             var body = try placeholders.apply(share)
@@ -40,9 +35,9 @@ public struct ScenarioApplier: Sendable {
                 pairs.insert(("vehicles", .array(ids)), at: 0)
                 body = .object(pairs)
             }
-            try await control.expectOK(.POST, Self.path(sandbox, "/dimo/share"), body: body)
+            try await control.expectOK(.POST, ControlClient.path(sandbox, "/dimo/share"), body: body)
         }
-        credentials = try await control.expectOK(.GET, Self.path(sandbox))
+        credentials = try await control.expectOK(.GET, ControlClient.path(sandbox))
         return credentials
     }
 

@@ -254,13 +254,13 @@ enum VendorSetup {
         // DIMO: share, sign the challenge, exchange for a vehicle JWT.
         _ = try await send(client, .POST, base + "/__fleetmock/sandboxes/\(sandbox.id)/dimo/share",
                            body: #"{"vehicles":[\#(tokenId)],"permissions":[1,2,3,4,5,6]}"#, headers: [])
-        let form = "client_id=\(license)&domain=\(FormEncodingPath.escape(domain))&scope=openid%20email&response_type=code&address=\(license)"
+        let form = "client_id=\(license)&domain=\(PercentEncoding.escape(domain))&scope=openid%20email&response_type=code&address=\(license)"
         let challengeData = try await send(client, .POST, base + "/auth/web3/generate_challenge", body: form, headers: [("Content-Type", "application/x-www-form-urlencoded")])
         guard let challenge = try JSONSerialization.jsonObject(with: challengeData) as? [String: Any],
               let text = challenge["challenge"] as? String, let state = challenge["state"] as? String,
               let privateKey = Hex.decode(key) else { throw ValidationError("no challenge") }
         let signature = "0x" + Hex.encode(try Ethereum.personalSign(message: Array(text.utf8), privateKey: privateKey))
-        let submit = "client_id=\(license)&domain=\(FormEncodingPath.escape(domain))&state=\(state)&signature=\(signature)&grant_type=authorization_code"
+        let submit = "client_id=\(license)&domain=\(PercentEncoding.escape(domain))&state=\(state)&signature=\(signature)&grant_type=authorization_code"
         let devData = try await send(client, .POST, base + "/auth/web3/submit_challenge", body: submit, headers: [("Content-Type", "application/x-www-form-urlencoded")])
         guard let devJWT = (try JSONSerialization.jsonObject(with: devData) as? [String: Any])?["access_token"] as? String else { throw ValidationError("no dev JWT") }
         let exchange = try await send(client, .POST, base + "/v1/tokens/exchange",

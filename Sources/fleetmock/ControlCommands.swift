@@ -66,10 +66,3 @@ struct Clock: AsyncParsableCommand {
         print(prettyJSON(clock))
     }
 }
-
-enum FormEncodingPath {
-    static func escape(_ text: String) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-}

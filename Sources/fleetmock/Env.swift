@@ -21,7 +21,7 @@ struct Env: AsyncParsableCommand {
         let server = ServerConnection(options.server)
         let credentials: Data
         if let sandbox = try? await server.control.sandbox(options.sandbox) {
-            credentials = try ControlJSON.encoder.encode(sandbox)
+            credentials = try WireJSON.encoder().encode(sandbox)
         } else if options.sandbox == Fleet.defaultSandboxId {
             credentials = try offlineCredentials()
         } else {

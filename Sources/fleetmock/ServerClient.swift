@@ -37,7 +37,7 @@ func prettyJSON(_ data: Data) -> String {
 
 /// A control-API value as indented JSON (the same text the server sent).
 func prettyJSON(_ value: some Encodable) -> String {
-    prettyJSON((try? ControlJSON.encoder.encode(value)) ?? Data())
+    prettyJSON((try? WireJSON.encoder().encode(value)) ?? Data())
 }
 
 /// A JSON value indented.

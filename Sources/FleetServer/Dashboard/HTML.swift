@@ -1,3 +1,4 @@
+import FleetCore
 import FleetHTTP
 import Foundation
 
@@ -48,6 +49,5 @@ struct HTML: ExpressibleByStringInterpolation, Sendable {
 
 /// A path segment for a link: percent-encodes everything but unreserved characters.
 func pathSegment(_ value: String) -> String {
-    let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-    return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    PercentEncoding.escape(value)
 }
