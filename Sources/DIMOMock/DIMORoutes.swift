@@ -167,9 +167,21 @@ public struct DIMORoutes: Sendable {
 
     /// DIMO's answer for a request the resolution addressed to DIMO but no route serves: the
     /// services are Go fiber apps, whose default is 404 `{"message":"Cannot GET /path","code":404}`
-    /// (upstream's own answer for the removed `/v1/vc/pom/{id}`).
+    /// (upstream's own answer for the removed `/v1/vc/pom/{id}`; the reference has no other, so every
+    /// DIMO path without a route answers it).
     public func notFound(_ request: Request, context: FleetRequestContext) -> Response {
         Attestations.error(404, "Cannot \(request.method.rawValue) \(context.barePath)")
+    }
+
+    /// What a handler threw, in the addressed service's own shape: a GraphQL error for the GraphQL
+    /// APIs (whose transport errors are always 400s), the Agents API's `{"error"}`, fiber's
+    /// `{"message", "code"}` for the others.
+    static func error(_ status: Int, _ message: String, service: VendorService?) -> Response {
+        switch service {
+        case .identity?, .telemetry?, .fetch?: GraphQLEndpoint.transportError(message)
+        case .conversations?: Agents.error(status, message)
+        default: Attestations.error(status, message)
+        }
     }
 
     /// Telemetry's JWT check: a vehicle JWT of the roles-rights issuer, audience dimo.zone, a DID asset.
@@ -196,8 +208,8 @@ public struct DIMORoutes: Sendable {
 }
 
 /// DIMO's group middleware: starts the GraphQL schemas' build on DIMO's first request, and turns
-/// what a handler throws (a defect, or the store failing) into the services' own 500
-/// `{"message", "code"}` instead of fleetmock's control-API envelope.
+/// what a handler throws (a defect, or the store failing) into the addressed service's own error
+/// shape instead of fleetmock's control-API envelope.
 struct DIMOEnvelope: RouterMiddleware {
     typealias Context = FleetRequestContext
     let schemas: LazyGraphQLEndpoints
@@ -208,16 +220,15 @@ struct DIMOEnvelope: RouterMiddleware {
             return try await next(request, context)
         } catch let error as FleetError {
             switch error {
-            case .invalid(_, let reason): return Attestations.error(400, reason)
-            case .notFound(let kind, let id): return Attestations.error(404, "\(kind) \(id) not found")
-            case .conflict(let reason): return Attestations.error(409, reason)
+            case .invalid(_, let reason): return DIMORoutes.error(400, reason, service: context.target?.service)
+            case .notFound(let kind, let id): return DIMORoutes.error(404, "\(kind) \(id) not found", service: context.target?.service)
+            case .conflict(let reason): return DIMORoutes.error(409, reason, service: context.target?.service)
             }
         } catch let error as HTTPError {
             throw error
         } catch {
             context.logger.error("dimo handler failed: \(error)")
-            if context.target?.service.isGraphQL == true { return GraphQLEndpoint.transportError("internal system error") }
-            return Attestations.error(500, "Internal error")
+            return DIMORoutes.error(500, "Internal error", service: context.target?.service)
         }
     }
 }

@@ -70,3 +70,32 @@ import Testing
         }
     }
 }
+
+/// What a DIMO handler throws is answered in the addressed service's own shape, never fleetmock's envelope.
+@Suite struct DIMOErrorShapeTests {
+    /// Gathers a response body.
+    final class Collector: ResponseBodyWriter, @unchecked Sendable {
+        var buffer = ByteBuffer()
+        func write(_ buffer: ByteBuffer) async throws { var incoming = buffer; self.buffer.writeBuffer(&incoming) }
+        func finish(_ trailingHeaders: HTTPFields?) async throws {}
+    }
+
+    func body(_ response: Response) async throws -> [String: Any] {
+        let collector = Collector()
+        try await response.body.write(collector)
+        return try #require(try JSONSerialization.jsonObject(with: Data(collector.buffer.readableBytesView)) as? [String: Any])
+    }
+
+    @Test func eachServiceKeepsItsShape() async throws {
+        let fiber = DIMORoutes.error(500, "Internal error", service: .trips)
+        #expect(fiber.status == .internalServerError)
+        let fiberBody = try await body(fiber)
+        #expect(fiberBody["code"] as? Int == 500 && fiberBody["message"] as? String == "Internal error")
+        let graphQL = DIMORoutes.error(500, "Internal error", service: .telemetry)
+        let graphQLBody = try await body(graphQL)
+        #expect((graphQLBody["errors"] as? [[String: Any]])?.first?["message"] as? String == "Internal error")
+        let agents = DIMORoutes.error(404, "agent x not found", service: .conversations)
+        let agentsBody = try await body(agents)
+        #expect(agents.status == .notFound && agentsBody["error"] as? String == "agent x not found")
+    }
+}
