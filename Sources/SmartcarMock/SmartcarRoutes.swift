@@ -94,6 +94,9 @@ public struct SmartcarRoutes: Sendable {
             try await vehicles.unsubscribe(request, vehicleId: context.pathParameter("id"), webhookId: context.pathParameter("webhookId"),
                                            scope: context.scope, requestId: context.smartcarRequestId)
         }
+        api.delete("/vehicles/{id}/application") { request, context in
+            try await vehicles.disconnect(request, vehicleId: context.pathParameter("id"), scope: context.scope, requestId: context.smartcarRequestId)
+        }
         for (method, path, endpoint) in VehicleEndpoint.table {
             let template = path.isEmpty ? "/vehicles/{id}" : "/vehicles/{id}/\(path)"
             api.on(RouterPath(template), method: method) { request, context in

@@ -43,17 +43,22 @@ struct VehicleAPI: Sendable {
         ]), requestId: requestId)
     }
 
+    /// `DELETE /vehicles/{id}/application`: with the user's access token, or (since 2023) the
+    /// application's management token.
+    func disconnect(_ request: Request, vehicleId: String, scope: RequestScope, requestId: String) async throws -> Response {
+        guard let token = Self.bearer(request), let (_, sandbox) = try await access.app(managementToken: token) else {
+            return try await endpoint(.disconnect, request, vehicleId: vehicleId, body: nil, scope: scope, requestId: requestId)
+        }
+        scope.sandboxId = sandbox.id
+        let vehicle = try await fleet.vehicleRecord(in: sandbox.id, smartcarId: vehicleId)
+        guard let vehicle, let id = vehicle.id else { throw SmartcarAPIError.validation("Invalid vehicle id", field: "vehicleId") }
+        try await access.disconnect(vehicleId: id, accessToken: nil)
+        return ok(.object([("status", "success")]), requestId: requestId)
+    }
+
     /// One endpoint below `/vehicles/{id}` (the table's), with its data headers.
     func endpoint(_ endpoint: VehicleEndpoint, _ request: Request, vehicleId: String, body: JSONValue?,
                   scope: RequestScope, requestId: String) async throws -> Response {
-        // Since 2023 an application management token may also disconnect a vehicle.
-        if endpoint.kind == .disconnect, let token = Self.bearer(request), let (_, sandbox) = try await access.app(managementToken: token) {
-            scope.sandboxId = sandbox.id
-            let vehicle = try await fleet.vehicleRecord(in: sandbox.id, smartcarId: vehicleId)
-            guard let vehicle, let id = vehicle.id else { throw SmartcarAPIError.validation("Invalid vehicle id", field: "vehicleId") }
-            try await access.disconnect(vehicleId: id, accessToken: nil)
-            return ok(.object([("status", "success")]), requestId: requestId)
-        }
         let grant = try await authorize(request, scope: scope)
         let vehicle = try await resolveVehicle(vehicleId, grant: grant)
         try limits.charge(grant.sandbox, vehicle: vehicle.smartcarId)

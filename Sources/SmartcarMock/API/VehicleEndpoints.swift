@@ -22,7 +22,8 @@ struct VehicleEndpoint: Sendable {
     var carriesData = true
 
     /// Every endpoint below `/vehicles/{id}`: its method, its path (no leading or trailing slash)
-    /// and what it is. The router mounts one route each; batch resolves its paths here.
+    /// and what it is. The router mounts one route each; batch resolves its paths here. (`DELETE …/application`
+    /// is `disconnect`, with a route of its own.)
     static let table: [(method: HTTPRequest.Method, path: String, endpoint: VehicleEndpoint)] = [
         (.get, "", .init(kind: .attributes, permission: "read_vehicle_info", isStatic: true, carriesData: false)),
         (.get, "vin", .init(kind: .vin, permission: "read_vin", isStatic: true, carriesData: false)),
@@ -45,8 +46,10 @@ struct VehicleEndpoint: Sendable {
         (.get, "diagnostics/system_status", .init(kind: .systemStatus, permission: "read_diagnostics")),
         (.get, "diagnostics/dtcs", .init(kind: .troubleCodes, permission: "read_diagnostics")),
         (.get, "permissions", .init(kind: .permissions, permission: nil, isStatic: true, carriesData: false)),
-        (.delete, "application", .init(kind: .disconnect, permission: nil, isStatic: true, carriesData: false)),
     ]
+
+    /// `DELETE /vehicles/{id}/application`: its own route, since a management token may call it too.
+    static let disconnect = VehicleEndpoint(kind: .disconnect, permission: nil, isStatic: true, carriesData: false)
 
     /// The endpoint for a method and a path below `/vehicles/{id}` (no leading or trailing slash).
     static func resolve(method: HTTPRequest.Method, path: String) -> VehicleEndpoint? {
