@@ -146,12 +146,7 @@ extension SmartcarAPIVersion {
     /// The error model of a version (the `X.Y` of a `vX.Y` path segment, the router's `{version}`):
     /// v1.x speaks v1, any later numeric version v2; nil when it is not a numeric version.
     init?(versionParameter: String) {
-        let bytes = versionParameter.utf8
-        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return nil }
-        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        let minor = bytes[bytes.index(after: dot)...]
-        guard !minor.isEmpty, minor.allSatisfy(isDigit), bytes[..<dot].allSatisfy(isDigit),
-              let major = Int(versionParameter[..<dot]) else { return nil }
+        guard RequestTarget.isMajorMinor(versionParameter), let major = Int(versionParameter.prefix { $0 != "." }) else { return nil }
         self = major <= 1 ? .v1 : .v2
     }
 }

@@ -128,10 +128,6 @@ public struct JournalExchange: Codable, Sendable, Equatable {
         self.responseBodyBytes = responseBodyBytes
     }
 
-    /// A body as journal text: UTF-8 up to the limit (invalid bytes become U+FFFD).
-    public static func text(_ bytes: some Collection<UInt8>) -> String {
-        String(decoding: bytes.prefix(bodyLimit), as: UTF8.self)
-    }
 }
 
 /// A bounded ring buffer of requests per sandbox. In memory: the journal is for looking at what just

@@ -111,10 +111,15 @@ public struct RequestTarget: Sendable, Equatable {
 
     /// `v` followed by digits, a dot and digits (`v2.0`, `v1.10`): Smartcar's API versions.
     public static func isNumericVersion<S: StringProtocol>(_ segment: S) -> Bool {
-        let bytes = Array(segment.utf8)
-        guard bytes.count >= 4, bytes[0] == UInt8(ascii: "v"), let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return false }
+        segment.hasPrefix("v") && isMajorMinor(segment.dropFirst())
+    }
+
+    /// Digits, a dot and digits (`2.0`, `1.10`): a version without its `v`.
+    public static func isMajorMinor<S: StringProtocol>(_ text: S) -> Bool {
+        let bytes = text.utf8
+        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return false }
         let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        let major = bytes[1..<dot], minor = bytes[(dot + 1)...]
+        let major = bytes[..<dot], minor = bytes[bytes.index(after: dot)...]
         return !major.isEmpty && !minor.isEmpty && major.allSatisfy(isDigit) && minor.allSatisfy(isDigit)
     }
 
