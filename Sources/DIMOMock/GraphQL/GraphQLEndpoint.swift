@@ -13,9 +13,14 @@ struct GraphQLEndpoint: Sendable {
     /// Answers some valid documents without the general executor (nil: not one of those; run it normally).
     var fastPath: (@Sendable (Document, Request, any Sendable) async -> JSONValue?)?
 
-    init(schema: GraphQLSchema, complexityLimit: Int?, fastPath: (@Sendable (Document, Request, any Sendable) async -> JSONValue?)? = nil) {
+    /// Shared by the GraphQL services: how many documents execute at once (see ``execute(_:context:)``).
+    let gate: AsyncGate
+
+    init(schema: GraphQLSchema, complexityLimit: Int?, gate: AsyncGate,
+         fastPath: (@Sendable (Document, Request, any Sendable) async -> JSONValue?)? = nil) {
         self.schema = schema
         self.complexityLimit = complexityLimit
+        self.gate = gate
         self.fastPath = fastPath
     }
 
@@ -61,7 +66,15 @@ struct GraphQLEndpoint: Sendable {
         Responses.json(.object([("errors", .array([.object([("message", .string(message))])])), ("data", .null)]), status: .badRequest)
     }
 
+    /// Parses, validates and executes a document. Executions are CPU-bound and hold their whole
+    /// result until they finish, so they pass a gate of a few at a time: 64 clients asking for 30 days
+    /// of signals at once wait their turn instead of each holding megabytes of half-built answers
+    /// (the same throughput on a machine's few cores, and a bounded peak memory).
     func execute(_ request: Request, context: any Sendable) async -> Response {
+        await gate.run { await answer(request, context: context) }
+    }
+
+    private func answer(_ request: Request, context: any Sendable) async -> Response {
         let document: Document
         // The GraphQL parser and validator recurse once per nesting level; a document nested deeper than
         // this overflowed the stack and killed the whole server (issue 14). gqlgen's Go parser has no
