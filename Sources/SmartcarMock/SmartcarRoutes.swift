@@ -146,7 +146,13 @@ extension SmartcarAPIVersion {
     /// The error model of a version (the `X.Y` of a `vX.Y` path segment, the router's `{version}`):
     /// v1.x speaks v1, any later numeric version v2; nil when it is not a numeric version.
     init?(versionParameter: String) {
-        guard RequestTarget.isMajorMinor(versionParameter), let major = Int(versionParameter.prefix { $0 != "." }) else { return nil }
+        guard RequestTarget.isMajorMinor(versionParameter) else { return nil }
+        // The major number, read only as far as telling 0 and 1 from the rest.
+        var major = 0
+        for byte in versionParameter.utf8 {
+            guard byte != UInt8(ascii: "."), major <= 1 else { break }
+            major = major * 10 + Int(byte - UInt8(ascii: "0"))
+        }
         self = major <= 1 ? .v1 : .v2
     }
 }

@@ -50,6 +50,21 @@ import Testing
         }
     }
 
+    /// The major number picks the envelope: 0 and 1 (with leading zeros) speak v1, anything larger
+    /// v2, however many digits it has.
+    @Test func theMajorVersionPicksTheEnvelope() async throws {
+        try await withServer { client, _ in
+            for version in ["1.0", "01.5", "0.9", "1.10"] {
+                let response = try await client.request(.get, "/v\(version)/vehicles", headers: bearer("THIS_SHOULD_NOT_WORK"))
+                expectV1Error(response, status: 401, error: "authentication_error", code: nil)
+            }
+            for version in ["2.0", "10.0", "99999999999999999999999.0"] {
+                let response = try await client.request(.get, "/v\(version)/vehicles", headers: bearer("THIS_SHOULD_NOT_WORK"))
+                expectV2Error(response, status: 401, type: "AUTHENTICATION", code: nil)
+            }
+        }
+    }
+
     /// py-tests test_out_of_permission_scope_v1: 403 with exactly five attributes.
     @Test func missingScopeIsPermissionError() async throws {
         try await withServer { client, _ in

@@ -50,7 +50,9 @@ public struct JournalEntry: Sendable {
 
 /// An exchange as the HTTP layer captured it (its own header and buffer types, which cost a retain
 /// each to keep), turned into ``JournalExchange`` text only when the journal is read.
-public protocol JournalExchangeCapture: Sendable {
+///
+/// Class-bound: an entry keeps a reference to the capture, one retain to copy, no existential box.
+public protocol JournalExchangeCapture: AnyObject, Sendable {
     func render() -> JournalExchange
 }
 
@@ -138,18 +140,25 @@ public final class Journal: Sendable {
         var start = 0
         var capacity: Int
 
-        mutating func record(_ entry: JournalEntry, capacity newCapacity: Int) {
+        /// Appends an entry; returns the one it pushed out of a full ring, for the caller to release
+        /// outside the lock.
+        mutating func record(_ entry: consuming JournalEntry, capacity newCapacity: Int) -> JournalEntry? {
             if capacity != newCapacity { resize(newCapacity) }
-            append(entry)
+            return append(entry)
         }
 
-        mutating func append(_ entry: JournalEntry) {
+        mutating func append(_ entry: consuming JournalEntry) -> JournalEntry? {
             if entries.count < capacity {
                 entries.append(entry)
+                return nil
             } else if capacity > 0 {
-                entries[start] = entry
+                // Swapped, not assigned: the new entry moves in and the old one moves out whole.
+                var entry = entry
+                swap(&entries[start], &entry)
                 start = (start + 1) % capacity
+                return entry
             }
+            return nil
         }
 
         /// Oldest first.
@@ -173,14 +182,16 @@ public final class Journal: Sendable {
     public init() {}
 
     /// Records an entry in its sandbox's ring, created with `capacity` if new.
-    public func record(_ entry: JournalEntry, capacity: Int) {
-        state.withLock { state in
+    public func record(_ entry: consuming JournalEntry, capacity: Int) {
+        var entry = entry
+        let evicted = state.withLock { state -> JournalEntry? in
             state.sequence += 1
-            var entry = entry
             entry.sequence = state.sequence
             // Mutated in place: taking the ring out of the dictionary would copy its whole buffer.
-            state.rings[entry.sandbox, default: Ring(capacity: capacity)].record(entry, capacity: capacity)
+            return state.rings[entry.sandbox, default: Ring(capacity: capacity)].record(entry, capacity: capacity)
         }
+        // The entry pushed out is released here, after the lock.
+        _ = consume evicted
     }
 
     /// Newest first, filtered.

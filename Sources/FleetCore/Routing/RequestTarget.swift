@@ -115,12 +115,23 @@ public struct RequestTarget: Sendable, Equatable {
     }
 
     /// Digits, a dot and digits (`2.0`, `1.10`): a version without its `v`.
+    ///
+    /// Inlinable so that callers in other modules get a copy specialized for their string type:
+    /// every Smartcar request checks its version segment here.
+    @inlinable
     public static func isMajorMinor<S: StringProtocol>(_ text: S) -> Bool {
-        let bytes = text.utf8
-        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return false }
-        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        let major = bytes[..<dot], minor = bytes[bytes.index(after: dot)...]
-        return !major.isEmpty && !minor.isEmpty && major.allSatisfy(isDigit) && minor.allSatisfy(isDigit)
+        var digitsBeforeDot = 0, digitsAfterDot = 0, sawDot = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                if sawDot { return false }
+                sawDot = true
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                if sawDot { digitsAfterDot += 1 } else { digitsBeforeDot += 1 }
+            } else {
+                return false
+            }
+        }
+        return sawDot && digitsBeforeDot > 0 && digitsAfterDot > 0
     }
 
     /// The actions below DIMO's `/v2/vehicles/{tokenId}/`.

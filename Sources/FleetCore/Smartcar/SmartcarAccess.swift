@@ -93,15 +93,30 @@ public enum SmartcarAccessFailure: Error, Equatable, Sendable {
 
 /// What a valid access token grants.
 public struct SmartcarGrant: Sendable {
-    public var token: SmartcarTokenRecord
-    public var owner: OwnerRecord
-    public var sandbox: SandboxRecord
-    public var app: SmartcarAppRecord
+    /// The token's records, shared with the directory that cached them.
+    private let cached: SandboxDirectory.CachedGrant
+    public let sandbox: SandboxRecord
+
+    init(_ cached: SandboxDirectory.CachedGrant, sandbox: SandboxRecord) {
+        self.cached = cached
+        self.sandbox = sandbox
+    }
+
+    public var token: SmartcarTokenRecord { cached.token }
+    public var owner: OwnerRecord { cached.owner }
+    public var app: SmartcarAppRecord { cached.app }
     /// Vehicles the token reaches that are still connected, in connection order.
-    public var vehicles: [VehicleRecord]
-    public var testAccount: SmartcarTestAccountRecord?
+    public var vehicles: [VehicleRecord] { cached.vehicles }
+    public var testAccount: SmartcarTestAccountRecord? { cached.testAccount }
 
     public var now: Date { sandbox.clock.now() }
+
+    /// Whether the token carries a permission, asked for as optional or `required:`.
+    public func allows(_ permission: String) -> Bool {
+        token.scopes.contains { scope in
+            scope == permission || (scope.hasPrefix("required:") && scope.utf8.dropFirst(9).elementsEqual(permission.utf8))
+        }
+    }
 }
 
 /// Smartcar's OAuth world: authorization codes, token sets and connections, on the sandbox clock.
@@ -309,8 +324,7 @@ public struct SmartcarAccess: Sendable {
     /// The grant, unless its token is revoked or expired on the sandbox clock.
     static func valid(_ grant: SandboxDirectory.CachedGrant, sandbox: SandboxRecord) -> SmartcarGrant? {
         guard grant.token.revokedAt == nil, sandbox.clock.now() < grant.token.accessExpiresAt else { return nil }
-        return SmartcarGrant(token: grant.token, owner: grant.owner, sandbox: sandbox, app: grant.app, vehicles: grant.vehicles,
-                             testAccount: grant.testAccount)
+        return SmartcarGrant(grant, sandbox: sandbox)
     }
 
     /// Disconnects one vehicle from the app (DELETE /application) and revokes the token used.

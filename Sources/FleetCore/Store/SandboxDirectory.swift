@@ -47,19 +47,34 @@ public final class SandboxDirectory: TransactionObserver, Sendable {
         }
     }
 
-    /// A Smartcar grant without its sandbox record (that one has its own entry).
-    struct CachedGrant: Sendable {
-        var token: SmartcarTokenRecord
-        var owner: OwnerRecord
-        var app: SmartcarAppRecord
-        var vehicles: [VehicleRecord]
-        var testAccount: SmartcarTestAccountRecord?
+    /// A Smartcar grant without its sandbox record (that one has its own entry). Immutable and shared:
+    /// a lookup hands out a reference, not a copy of every record in it.
+    final class CachedGrant: Sendable {
+        let token: SmartcarTokenRecord
+        let owner: OwnerRecord
+        let app: SmartcarAppRecord
+        let vehicles: [VehicleRecord]
+        let testAccount: SmartcarTestAccountRecord?
+
+        init(token: SmartcarTokenRecord, owner: OwnerRecord, app: SmartcarAppRecord, vehicles: [VehicleRecord],
+             testAccount: SmartcarTestAccountRecord?) {
+            self.token = token
+            self.owner = owner
+            self.app = app
+            self.vehicles = vehicles
+            self.testAccount = testAccount
+        }
     }
 
-    /// A vehicle's stored state and plan, as one data read needs them.
-    struct CachedReading: Sendable {
-        var state: VehicleStateRecord
-        var plan: VehiclePlan?
+    /// A vehicle's stored state and plan, as one data read needs them (shared, like ``CachedGrant``).
+    final class CachedReading: Sendable {
+        let state: VehicleStateRecord
+        let plan: VehiclePlan?
+
+        init(state: VehicleStateRecord, plan: VehiclePlan?) {
+            self.state = state
+            self.plan = plan
+        }
     }
 
     private let state = Mutex(State())

@@ -52,8 +52,7 @@ public enum Identifiers {
     public static func randomUUID() -> String {
         let step: UInt64 = 0x9E37_79B9_7F4A_7C15
         let state = requestIdCounter.wrappingAdd(2 &* step, ordering: .relaxed).newValue
-        var words = SplitWords(first: SeededRandom.mix(state &- step), second: SeededRandom.mix(state))
-        return uuid(using: &words)
+        return uuidText(first: SeededRandom.mix(state &- step), second: SeededRandom.mix(state))
     }
 
     private static let requestIdCounter: Atomic<UInt64> = {
@@ -61,16 +60,25 @@ public enum Identifiers {
         return Atomic(system.next())
     }()
 
-    /// Hands out the bytes of two 64-bit words, one byte per draw.
-    struct SplitWords: RandomNumberGenerator {
-        var first: UInt64
-        var second: UInt64
-        var index = 0
-
-        mutating func next() -> UInt64 {
-            defer { index += 1 }
-            let word = index < 8 ? first : second
-            return (word >> (8 * UInt64(index % 8))) & 0xFF
+    /// The v4 UUID text of sixteen bytes given as two words, low byte first (the bytes `uuid(using:)`
+    /// would draw from them), written straight into the string's storage.
+    static func uuidText(first: UInt64, second: UInt64) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var position = 0
+            for index in 0..<16 {
+                var byte = UInt8(truncatingIfNeeded: (index < 8 ? first : second) >> (8 * UInt64(index % 8)))
+                if index == 6 { byte = (byte & 0x0F) | 0x40 }
+                if index == 8 { byte = (byte & 0x3F) | 0x80 }
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    out[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                out[position] = digits.utf8Start[Int(byte >> 4)]
+                out[position + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                position += 2
+            }
+            return position
         }
     }
 

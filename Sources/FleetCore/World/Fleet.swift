@@ -299,12 +299,16 @@ public final class Fleet: Sendable {
             + "(the same seed and start give the same fleet), or POST /__fleetmock/sandboxes/\(id)/reset to go back to its start clock"
     }
 
+    /// Whether a sandbox's simulation is at least `minimumStep` behind its clock, as its record tells:
+    /// a request holding a current record asks this before paying for ``catchUp(_:minimumStep:)``.
+    public static func isBehind(_ sandbox: SandboxRecord, minimumStep: TimeInterval = 60) -> Bool {
+        sandbox.clock.now().timeIntervalSince(sandbox.simulatedUntil ?? sandbox.createdAt) >= minimumStep
+    }
+
     /// Catches a sandbox's simulation up with its clock when it is at least `minimumStep` behind
     /// (at real-time speed the fleet moves minute by minute, as requests arrive).
     public func catchUp(_ id: String, minimumStep: TimeInterval = 60) async throws {
-        guard let sandbox = try await sandboxRecord(id) else { return }
-        let now = sandbox.clock.now()
-        guard now.timeIntervalSince(sandbox.simulatedUntil ?? sandbox.createdAt) >= minimumStep else { return }
+        guard let sandbox = try await sandboxRecord(id), Self.isBehind(sandbox, minimumStep: minimumStep) else { return }
         let simulated = try await database.write { db -> Bool in
             guard var fresh = try SandboxRecord.fetchOne(db, key: id) else { return false }
             let now = fresh.clock.now()

@@ -79,13 +79,23 @@ struct JournalMiddleware: RouterMiddleware {
 
 /// Headers and bodies as they went over the wire: kept as they are (a retain each) and rendered as
 /// journal text only when the journal is read.
-struct CapturedExchange: JournalExchangeCapture {
+final class CapturedExchange: JournalExchangeCapture {
     let requestHeaders: HTTPFields
     let requestBody: ByteBuffer?
     let requestBodyBytes: Int?
     let responseHeaders: HTTPFields
     let responseBody: ByteBuffer?
     let responseBodyBytes: Int?
+
+    init(requestHeaders: HTTPFields, requestBody: ByteBuffer?, requestBodyBytes: Int?, responseHeaders: HTTPFields,
+         responseBody: ByteBuffer?, responseBodyBytes: Int?) {
+        self.requestHeaders = requestHeaders
+        self.requestBody = requestBody
+        self.requestBodyBytes = requestBodyBytes
+        self.responseHeaders = responseHeaders
+        self.responseBody = responseBody
+        self.responseBodyBytes = responseBodyBytes
+    }
 
     func render() -> JournalExchange {
         JournalExchange(requestHeaders: Self.lines(requestHeaders), requestBody: requestBody.map(Self.text), requestBodyBytes: requestBodyBytes,

@@ -11,7 +11,9 @@ struct SimulationMiddleware: RouterMiddleware {
     let fleet: Fleet
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let sandbox = context.scope.resolution?.sandbox {
+        // The resolution's record is current (the directory drops it on every sandbox write), so a
+        // sandbox that is not behind costs no call into the fleet.
+        if let sandbox = context.scope.resolution?.sandbox, Fleet.isBehind(sandbox) {
             try? await fleet.catchUp(sandbox.id)
         }
         return try await next(request, context)

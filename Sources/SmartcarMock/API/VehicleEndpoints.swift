@@ -83,8 +83,7 @@ struct VehicleEndpointRunner: Sendable {
 
     func run(_ endpoint: VehicleEndpoint, vehicle: VehicleRecord, grant: SmartcarGrant, body: JSONValue?,
              query: [String: String], units: UnitSystem) async throws -> EndpointResult {
-        let scopes = Set(grant.token.scopes.map { $0.hasPrefix("required:") ? String($0.dropFirst(9)) : $0 })
-        if let permission = endpoint.permission, !scopes.contains(permission) {
+        if let permission = endpoint.permission, !grant.allows(permission) {
             throw SmartcarAPIError.permission
         }
         if !endpoint.isStatic, let trigger = grant.testAccount?.errorTrigger {
