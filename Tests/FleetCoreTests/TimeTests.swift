@@ -75,6 +75,36 @@ import Testing
         journal.clear(sandbox: "a")
         #expect(journal.entries(sandbox: "a").isEmpty)
     }
+
+    /// Past `Journal.bodyBudget` bytes of bodies in a sandbox, the oldest entries let go of theirs and
+    /// keep the rest: sizes, headers, status.
+    @Test func oldBodiesGoOnceTheSandboxHoldsItsBudget() throws {
+        let journal = Journal()
+        let body = String(repeating: "x", count: 8192)
+        for i in 0..<1000 {
+            var item = entry("a", "/p\(i)")
+            item.exchange = JournalExchange(requestHeaders: [JournalHeader(name: "Accept", value: "*/*")], requestBody: nil, requestBodyBytes: nil,
+                                            responseHeaders: [], responseBody: body, responseBodyBytes: body.utf8.count)
+            journal.record(item, capacity: 1000)
+        }
+        let entries = journal.entries(sandbox: "a", limit: 1000)
+        #expect(entries.count == 1000)
+        let withBodies = entries.prefix { $0.exchange?.responseBody != nil }
+        #expect(withBodies.count == Journal.bodyBudget / 8192, "the newest entries keep theirs")
+        #expect(entries.dropFirst(withBodies.count).allSatisfy { $0.exchange?.responseBody == nil })
+        let oldest = try #require(entries.last?.exchange)
+        #expect(oldest.responseBodyBytes == 8192 && oldest.requestHeaders.first?.name == "Accept")
+        #expect(entries.reduce(0) { $0 + $1.keptBodyBytes } <= Journal.bodyBudget)
+        // One entry larger than the whole budget keeps its body while it is the newest.
+        var huge = entry("a", "/huge")
+        let big = String(repeating: "y", count: Journal.bodyBudget + 1)
+        huge.exchange = JournalExchange(requestHeaders: [], requestBody: nil, requestBodyBytes: nil, responseHeaders: [], responseBody: big,
+                                        responseBodyBytes: big.utf8.count)
+        journal.record(huge, capacity: 1000)
+        let after = journal.entries(sandbox: "a", limit: 2)
+        #expect(after[0].exchange?.responseBody == big)
+        #expect(after[1].exchange?.responseBody == nil)
+    }
 }
 
 /// The arithmetic timestamp formatter against Foundation's ISO 8601 style.

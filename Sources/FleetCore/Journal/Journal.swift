@@ -29,6 +29,22 @@ public struct JournalEntry: Sendable {
         }
     }
 
+    /// Bytes of body the entry holds (what counts against ``Journal/bodyBudget``).
+    public var keptBodyBytes: Int {
+        if let capture { return capture.keptBodyBytes }
+        return (keptExchange?.requestBody?.utf8.count ?? 0) + (keptExchange?.responseBody?.utf8.count ?? 0)
+    }
+
+    /// Lets go of both bodies, keeping everything else (headers, sizes).
+    mutating func dropBodies() {
+        if let capture {
+            self.capture = capture.withoutBodies()
+        } else if keptExchange != nil {
+            keptExchange?.requestBody = nil
+            keptExchange?.responseBody = nil
+        }
+    }
+
     public init(sequence: Int = 0, time: Date, requestId: String, sandbox: String, vendor: String, method: String,
                 path: String, query: String?, status: Int, latencyMs: Double, fault: String?, exchange: JournalExchange? = nil,
                 capture: (any JournalExchangeCapture)? = nil) {
@@ -54,6 +70,10 @@ public struct JournalEntry: Sendable {
 /// Class-bound: an entry keeps a reference to the capture, one retain to copy, no existential box.
 public protocol JournalExchangeCapture: AnyObject, Sendable {
     func render() -> JournalExchange
+    /// Bytes of request and response body the capture holds.
+    var keptBodyBytes: Int { get }
+    /// The same capture without its bodies (their sizes stay known).
+    func withoutBodies() -> any JournalExchangeCapture
 }
 
 extension JournalEntry: Codable, Equatable {
@@ -135,19 +155,39 @@ public struct JournalExchange: Codable, Sendable, Equatable {
 /// A bounded ring buffer of requests per sandbox. In memory: the journal is for looking at what just
 /// happened, not an audit log.
 public final class Journal: Sendable {
+    /// The most body bytes a sandbox's journal holds. Past it, the oldest entries let go of their
+    /// bodies (headers, sizes and everything else stay): a thousand 30-day telemetry answers would
+    /// otherwise keep 16 MiB per sandbox alive.
+    public static let bodyBudget = 4 * 1024 * 1024
+
     private struct Ring {
         var entries: [JournalEntry] = []
         var start = 0
         var capacity: Int
+        /// Body bytes held by the entries.
+        var bodyBytes = 0
+        /// How many of the oldest entries are known to hold no body (where the next trim starts).
+        var bare = 0
+
+        init(capacity: Int) {
+            self.capacity = capacity
+        }
 
         /// Appends an entry; returns the one it pushed out of a full ring, for the caller to release
         /// outside the lock.
-        mutating func record(_ entry: consuming JournalEntry, capacity newCapacity: Int) -> JournalEntry? {
+        mutating func record(_ entry: consuming JournalEntry, capacity newCapacity: Int, budget: Int) -> JournalEntry? {
             if capacity != newCapacity { resize(newCapacity) }
-            return append(entry)
+            bodyBytes += entry.keptBodyBytes
+            let evicted = append(entry)
+            if let evicted {
+                bodyBytes -= evicted.keptBodyBytes
+                bare = max(0, bare - 1)
+            }
+            trim(to: budget)
+            return evicted
         }
 
-        mutating func append(_ entry: consuming JournalEntry) -> JournalEntry? {
+        private mutating func append(_ entry: consuming JournalEntry) -> JournalEntry? {
             if entries.count < capacity {
                 entries.append(entry)
                 return nil
@@ -161,6 +201,17 @@ public final class Journal: Sendable {
             return nil
         }
 
+        /// Drops the bodies of the oldest entries until the ring holds at most `budget` bytes of
+        /// them; the newest entry keeps its own whatever its size.
+        private mutating func trim(to budget: Int) {
+            while bodyBytes > budget, bare < entries.count - 1 {
+                let index = (start + bare) % entries.count
+                bodyBytes -= entries[index].keptBodyBytes
+                entries[index].dropBodies()
+                bare += 1
+            }
+        }
+
         /// Oldest first.
         var ordered: [JournalEntry] { Array(entries[start...] + entries[..<start]) }
 
@@ -169,6 +220,8 @@ public final class Journal: Sendable {
             entries = Array(kept)
             start = 0
             capacity = newCapacity
+            bodyBytes = entries.reduce(0) { $0 + $1.keptBodyBytes }
+            bare = 0
         }
     }
 
@@ -188,7 +241,7 @@ public final class Journal: Sendable {
             state.sequence += 1
             entry.sequence = state.sequence
             // Mutated in place: taking the ring out of the dictionary would copy its whole buffer.
-            return state.rings[entry.sandbox, default: Ring(capacity: capacity)].record(entry, capacity: capacity)
+            return state.rings[entry.sandbox, default: Ring(capacity: capacity)].record(entry, capacity: capacity, budget: Self.bodyBudget)
         }
         // The entry pushed out is released here, after the lock.
         _ = consume evicted

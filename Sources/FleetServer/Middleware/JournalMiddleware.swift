@@ -97,6 +97,13 @@ final class CapturedExchange: JournalExchangeCapture {
         self.responseBodyBytes = responseBodyBytes
     }
 
+    var keptBodyBytes: Int { (requestBody?.readableBytes ?? 0) + (responseBody?.readableBytes ?? 0) }
+
+    func withoutBodies() -> any JournalExchangeCapture {
+        CapturedExchange(requestHeaders: requestHeaders, requestBody: nil, requestBodyBytes: requestBodyBytes,
+                         responseHeaders: responseHeaders, responseBody: nil, responseBodyBytes: responseBodyBytes)
+    }
+
     func render() -> JournalExchange {
         JournalExchange(requestHeaders: Self.lines(requestHeaders), requestBody: requestBody.map(Self.text), requestBodyBytes: requestBodyBytes,
                         responseHeaders: Self.lines(responseHeaders), responseBody: responseBody.map(Self.text),
