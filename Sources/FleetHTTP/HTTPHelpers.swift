@@ -74,7 +74,8 @@ extension Request {
     /// The path with any trailing slash removed (but `/` stays `/`).
     public var normalizedPath: String {
         var path = uri.path
-        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        // Bytes, not characters: a UTF-8 count is O(1) and `/` is ASCII.
+        while path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") { path.removeLast() }
         return path
     }
 }
