@@ -56,24 +56,25 @@ struct Bench: AsyncParsableCommand {
         endpoints += vendor.endpoints
 
         print("")
-        print("endpoint (\(connections) connections)".padding(toLength: 44, withPad: " ", startingAt: 0) + "   req/s     p50 ms   p99 ms   errors   vs health")
+        print("endpoint (\(connections) connections)".padding(toLength: 44, withPad: " ", startingAt: 0) + "   req/s     p50 ms   p99 ms   errors   vs health   peak RSS")
         var results: [String: Result] = [:]
         var healthRate = 0.0
         for (name, method, path, body, headers) in endpoints {
             let result = try await measure(client, method: method, url: base + path, body: body, headers: headers)
             results[name] = result
             if healthRate == 0 { healthRate = result.rate }
-            printRow(name, result, healthRate: healthRate)
+            printRow(name, result, healthRate: healthRate, peakRSSKiB: server.peakRSSKiB())
         }
         // DIMO signals with one connection: the latency a single client sees.
         if let signals = endpoints.first(where: { $0.0 == VendorSetup.signalsName }) {
             let single = try await measure(client, method: signals.1, url: base + signals.2, body: signals.3, headers: signals.4,
                                            workers: 1, total: min(requests, 300))
             results["signals, 1 connection"] = single
-            printRow(VendorSetup.signalsName + " (1 conn.)", single, healthRate: healthRate)
+            printRow(VendorSetup.signalsName + " (1 conn.)", single, healthRate: healthRate, peakRSSKiB: server.peakRSSKiB())
         }
         // Peak RSS under the request load above, before the simulation below grows the world.
         let loadPeakMiB = Double(server.peakRSSKiB()) / 1024
+        let fileBackedMiB = Double(server.fileBackedRSSKiB()) / 1024
         // Simulation: 100 vehicles, 30 days.
         let big = try await createSandbox(client, base: base, body: #"{"vehicles": 100, "seed": 7, "historyDays": 0}"#)
         let advanced = ContinuousClock.now
@@ -81,7 +82,8 @@ struct Bench: AsyncParsableCommand {
         print(String(format: "advance a 100-vehicle sandbox by 30 days: %.2f s", milliseconds(ContinuousClock.now - advanced) / 1000))
         let peakMiB = Double(server.peakRSSKiB()) / 1024
         print("")
-        print(String(format: "peak RSS of the server under the request load: %.1f MiB", loadPeakMiB))
+        print(String(format: "peak RSS of the server under the request load: %.1f MiB (of which %.1f MiB mapped from the binary and libraries)",
+                     loadPeakMiB, fileBackedMiB))
         print(String(format: "peak RSS after also advancing the 100-vehicle sandbox: %.1f MiB", peakMiB))
 
         // The ceiling: a one-route Hummingbird server, same build, same client.
@@ -104,10 +106,13 @@ struct Bench: AsyncParsableCommand {
         target("peak RSS under load (MiB) < 80", loadPeakMiB, "<", 80)
     }
 
-    private func printRow(_ name: String, _ result: Result, healthRate: Double) {
+    /// One row of the table; `peakRSSKiB`, when given, is the server's high-water mark once the row's
+    /// load is over (which endpoint raised it shows where memory goes).
+    private func printRow(_ name: String, _ result: Result, healthRate: Double, peakRSSKiB: Int? = nil) {
         let ratio = healthRate > 0 ? result.rate / healthRate : 0
+        let rss = peakRSSKiB.map { String(format: "   %6.1f MiB", Double($0) / 1024) } ?? ""
         print(name.padding(toLength: 44, withPad: " ", startingAt: 0)
-              + String(format: " %8.0f  %8.2f %8.2f %8d   %6.2fx", result.rate, result.p50, result.p99, result.errors, ratio))
+              + String(format: " %8.0f  %8.2f %8.2f %8d   %6.2fx", result.rate, result.p50, result.p99, result.errors, ratio) + rss)
     }
 
     private func target(_ name: String, _ value: Double, _ relation: String, _ bound: Double) {

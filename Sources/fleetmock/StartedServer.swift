@@ -70,9 +70,16 @@ final class StartedServer: @unchecked Sendable {
     }
 
     /// VmHWM of the child, in KiB (Linux); 0 where /proc is absent.
-    func peakRSSKiB() -> Int {
+    func peakRSSKiB() -> Int { statusKiB("VmHWM") }
+
+    /// The child's resident pages now that are mapped from files (its own code and the libraries',
+    /// clean and shared with the page cache), in KiB: the part of RSS no request load changes.
+    func fileBackedRSSKiB() -> Int { statusKiB("RssFile") }
+
+    /// A `kB` field of `/proc/{pid}/status`; 0 where it is absent.
+    private func statusKiB(_ field: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
             return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
         }
         return 0
