@@ -107,7 +107,7 @@ let package = Package(
         ),
         // What the HTTP-level test targets share: a server per test, response helpers, bounded waits.
         .target(name: "FleetTestSupport", dependencies: [
-            "FleetServer",
+            "FleetCore", "FleetServer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

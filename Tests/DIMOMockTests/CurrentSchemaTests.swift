@@ -97,14 +97,6 @@ import Testing
         }
     }
 
-    /// The server writes coordinates as the shortest text that reads back exactly, but Foundation's
-    /// JSONSerialization on Linux can miss the last bit of a 17-digit number (it reads
-    /// `-122.31270924562597` as `-122.31270924562591`), so the comparison allows one part in 10^13.
-    static func sameCoordinate(_ parsed: Double?, _ stored: Double) -> Bool {
-        guard let parsed else { return false }
-        return abs(parsed - stored) <= 1e-13 * max(1, abs(stored))
-    }
-
     @Test func segmentsCarryTripsLocationsSignalsAndEventCounts() async throws {
         try await withVehicle { client, services, session, jwt, now in
             let from = Self.seconds(now.addingTimeInterval(-36 * 3600))
@@ -126,12 +118,11 @@ import Testing
             for (segment, trip) in zip(segments, trips) {
                 let start = try #require(segment["start"] as? [String: Any])
                 #expect(start["timestamp"] as? String == Timestamp.seconds(trip.startTime))
-                #expect(Self.sameCoordinate((start["value"] as? [String: Any])?["latitude"] as? Double, trip.startLatitude))
+                #expect((start["value"] as? [String: Any])?["latitude"] as? Double == trip.startLatitude)
                 let ongoing = trip.endTime > now
                 #expect(segment["isOngoing"] as? Bool == ongoing)
                 if !ongoing {
-                    #expect(Self.sameCoordinate(((segment["end"] as? [String: Any])?["value"] as? [String: Any])?["longitude"] as? Double,
-                                                trip.endLongitude))
+                    #expect(((segment["end"] as? [String: Any])?["value"] as? [String: Any])?["longitude"] as? Double == trip.endLongitude)
                     #expect(segment["duration"] as? Int == Int(trip.endTime.timeIntervalSince(trip.startTime)))
                 }
                 let until = ongoing ? now : trip.endTime

@@ -28,7 +28,7 @@ public func withServer(_ setup: TestingSetup = .router, configuration: ServerCon
 extension TestResponse {
     /// The body parsed as a JSON object (empty when it is not one).
     public var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+        foundationJSON(Data(body.readableBytesView)) as? [String: Any] ?? [:]
     }
 
     /// The body as UTF-8 text.
