@@ -13,6 +13,17 @@ public enum SmartcarScope {
     ]
 
     public static func isKnown(_ scope: String) -> Bool { all.contains(scope) }
+
+    /// A scope asked for with this prefix is one Connect refuses to go on without.
+    public static let requiredPrefix = "required:"
+
+    /// The permission a scope names, without any `required:` prefix.
+    public static func permission(of scope: String) -> String {
+        isRequired(scope) ? String(scope.dropFirst(requiredPrefix.count)) : scope
+    }
+
+    /// Whether a scope is asked for as `required:`.
+    public static func isRequired(_ scope: String) -> Bool { scope.hasPrefix(requiredPrefix) }
 }
 
 /// How a Connect session was run.
@@ -111,11 +122,12 @@ public struct SmartcarGrant: Sendable {
 
     public var now: Date { sandbox.clock.now() }
 
-    /// Whether the token carries a permission, asked for as optional or `required:`.
+    /// The permissions the token carries, in grant order, whether asked for as optional or `required:`.
+    public var permissions: [String] { token.scopes.map(SmartcarScope.permission(of:)) }
+
+    /// Whether the token carries a permission.
     public func allows(_ permission: String) -> Bool {
-        token.scopes.contains { scope in
-            scope == permission || (scope.hasPrefix("required:") && scope.utf8.dropFirst(9).elementsEqual(permission.utf8))
-        }
+        token.scopes.contains { SmartcarScope.permission(of: $0) == permission }
     }
 }
 

@@ -101,7 +101,7 @@ struct SignalsV3: Sendable {
         ])
         if segments.count == 2 { return Responses.json(vehicleObject, headers: headers) }
         guard segments[2] == "signals", segments.count <= 4 else { throw SmartcarAPIError.of("RESOURCE_NOT_FOUND", "PATH") }
-        let scopes = Set(grant.token.scopes.map { $0.hasPrefix("required:") ? String($0.dropFirst(9)) : $0 })
+        let scopes = Set(grant.permissions)
         if let trigger = grant.testAccount?.errorTrigger { throw VehicleEndpointRunner.triggeredError(trigger) }
         let retrieved = grant.now.epochMillis
         let updated = min(snapshot.updatedAt, grant.now).epochMillis

@@ -145,7 +145,7 @@ struct VehicleEndpointRunner: Sendable {
         case .troubleCodes: result.body = renderer.troubleCodes
         case .permissions:
             let (limit, offset) = try Self.paging(query, defaultLimit: 25, maxLimit: 100)
-            let names = grant.token.scopes.map { $0.hasPrefix("required:") ? String($0.dropFirst(9)) : $0 }
+            let names = grant.permissions
             result.body = .object([
                 ("paging", .object([("count", .integer(Int64(names.count))), ("offset", .integer(Int64(offset)))])),
                 ("permissions", .array(names.dropFirst(offset).prefix(limit).map { .string($0) })),

@@ -15,7 +15,7 @@ public enum SmartcarWebhookEvents {
 
     /// The vehicle's v3 signals that the connection's scopes cover.
     public static func signals(vehicle: VehicleRecord, state: VehicleState, scopes: [String]) -> [Signal] {
-        let granted = Set(scopes.map { $0.hasPrefix("required:") ? String($0.dropFirst(9)) : $0 })
+        let granted = Set(scopes.map(SmartcarScope.permission(of:)))
         return SignalsV3.signals(vehicle: vehicle, state: state)
             .filter { granted.contains(SignalsV3.permission(of: $0.code)) }
             .map { Signal(code: $0.code, name: $0.name, group: $0.group, body: $0.body) }

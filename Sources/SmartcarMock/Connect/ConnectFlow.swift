@@ -37,7 +37,7 @@ public struct ConnectFlow: Sendable {
         }
         let scopes = (scope ?? "").split(separator: " ").map(String.init)
         for requested in scopes {
-            let name = requested.hasPrefix("required:") ? String(requested.dropFirst(9)) : requested
+            let name = SmartcarScope.permission(of: requested)
             guard SmartcarScope.isKnown(name) else { throw StartError(message: "Invalid scope: \(name).") }
         }
         let chosenMode: SmartcarMode

@@ -105,8 +105,8 @@ enum ConnectPages {
             return "<label><input type=\"\(inputType)\" name=\"vehicle\" value=\"\(escape(v.smartcarId))\"\(checked)> \(v.year) \(escape(displayMake(v.make))) \(escape(v.model)) <span class=\"muted\">\(escape(v.vin))</span></label>"
         }.joined(separator: "\n")
         let scopes = session.scopes.map { scope -> String in
-            let name = scope.hasPrefix("required:") ? String(scope.dropFirst(9)) : scope
-            let required = scope.hasPrefix("required:") ? " (required)" : ""
+            let name = SmartcarScope.permission(of: scope)
+            let required = SmartcarScope.isRequired(scope) ? " (required)" : ""
             return "<li>\(escape(permissionNames[name] ?? name))\(required)</li>"
         }.joined()
         return page("Allow access", """
