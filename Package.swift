@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
+        // <malloc.h>, for the server's allocator settings (fleetmock's AllocatorTuning).
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CSecp256k1",
             pkgConfig: "libsecp256k1",
@@ -99,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "fleetmock",
             dependencies: [
-                "FleetControl", "FleetServer", "FleetHarness",
+                "CMalloc", "FleetControl", "FleetServer", "FleetHarness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -28,6 +28,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "How many times to start a server for the startup figure (the median is reported).")
     var startupRuns = 5
 
+    @Option(help: "Measure only the endpoints whose row name contains this text (and health, for the ratio); skips the simulation, the bare server and the targets.")
+    var only: String?
+
     func run() async throws {
         let executable = binary ?? CommandLine.arguments[0]
         let startup = try await measureStartup(executable)
@@ -54,6 +57,9 @@ struct Bench: AsyncParsableCommand {
             ("GET journal", .GET, "/__fleetmock/sandboxes/\(sandbox.id)/journal?limit=20", nil, []),
         ]
         endpoints += vendor.endpoints
+        if let only {
+            endpoints = endpoints.enumerated().filter { $0.offset == 0 || $0.element.0.localizedCaseInsensitiveContains(only) }.map(\.element)
+        }
 
         print("")
         print("endpoint (\(connections) connections)".padding(toLength: 44, withPad: " ", startingAt: 0) + "   req/s     p50 ms   p99 ms   errors   vs health   peak RSS")
@@ -75,6 +81,10 @@ struct Bench: AsyncParsableCommand {
         // Peak RSS under the request load above, before the simulation below grows the world.
         let loadPeakMiB = Double(server.peakRSSKiB()) / 1024
         let fileBackedMiB = Double(server.fileBackedRSSKiB()) / 1024
+        if only != nil {
+            try await client.shutdown()
+            return
+        }
         // Simulation: 100 vehicles, 30 days.
         let big = try await createSandbox(client, base: base, body: #"{"vehicles": 100, "seed": 7, "historyDays": 0}"#)
         let advanced = ContinuousClock.now

@@ -62,6 +62,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        AllocatorTuning.applyServerDefaults()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
         var configuration = ServerConfiguration(host: host, port: port, storage: memory ? .memory : .file(db), logLevel: level, historyDays: historyDays,

@@ -82,9 +82,12 @@ public struct TriggerDeliveryStore: Sendable {
         let component = ["currentLocationLatitude": true, "currentLocationLongitude": false][signal]
         let stored = component == nil ? signal : "currentLocationCoordinates"
         let samples = try await fleet.database.read { db in
-            try TelemetrySample.filter(Column("vehicleId") == vehicleId && Column("name") == stored)
-                .filter(Column("timestamp") > after.epochMillis && Column("timestamp") <= through.epochMillis)
-                .order(Column("timestamp")).limit(limit).fetchAll(db)
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(TelemetrySignals.sampleColumns) FROM telemetrySample
+                WHERE vehicleId = ? AND signalId = (SELECT id FROM telemetrySignal WHERE name = ?) AND timestamp > ? AND timestamp <= ?
+                ORDER BY timestamp LIMIT ?
+                """), arguments: [vehicleId, stored, after.epochMillis, through.epochMillis, limit])
+                .map { TelemetrySample(vehicleId: vehicleId, name: stored, row: $0) }
         }
         return samples.map { sample in
             var reading = TriggerReading(timestamp: sample.timestamp, valueNumber: sample.valueNumber, valueString: sample.valueString,

@@ -41,7 +41,7 @@ enum Simulator {
 
         init(_ db: Database) throws {
             self.db = db
-            sample = try db.cachedStatement(sql: "INSERT INTO telemetrySample (vehicleId, name, timestamp, valueNumber, valueString, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            sample = try db.cachedStatement(sql: TelemetrySignals.insertSQL)
             trip = try db.cachedStatement(sql: "INSERT OR REPLACE INTO trip (id, vehicleId, startTime, endTime, startLatitude, startLongitude, endLatitude, endLongitude, distanceKm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
             event = try db.cachedStatement(sql: "INSERT INTO vehicleEvent (vehicleId, timestamp, name, durationNs, metadata) VALUES (?, ?, ?, ?, ?)")
         }

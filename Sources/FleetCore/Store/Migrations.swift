@@ -338,6 +338,35 @@ enum Migrations {
                 try db.execute(sql: "DROP INDEX IF EXISTS \("\(table)_on_vehicleId".quotedDatabaseIdentifier)")
             }
         }
+        migrator.registerMigration("v16 compact telemetry samples") { db in
+            // Samples were ~100 bytes each, half of it the signal's name written twice (row and index),
+            // and an in-memory sandbox of 30 days held ~7 MiB of them. Names move to a small table; the
+            // samples become one clustered B-tree keyed by (vehicle, signal, time), so the key is the
+            // index. One value per signal and instant: where the simulator wrote two (a trip's last
+            // reading and the state snapshot at the same millisecond), the later one is kept.
+            try db.execute(sql: """
+                CREATE TABLE telemetrySignal (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE telemetrySampleCompact (
+                    vehicleId INTEGER NOT NULL REFERENCES vehicle(id) ON DELETE CASCADE,
+                    signalId INTEGER NOT NULL REFERENCES telemetrySignal(id),
+                    timestamp DATETIME NOT NULL,
+                    valueNumber DOUBLE,
+                    valueString TEXT,
+                    latitude DOUBLE,
+                    longitude DOUBLE,
+                    PRIMARY KEY (vehicleId, signalId, timestamp)
+                ) WITHOUT ROWID;
+                """)
+            try TelemetrySignals.registerNames(db)
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO telemetrySignal (name) SELECT DISTINCT name FROM telemetrySample ORDER BY name;
+                INSERT OR REPLACE INTO telemetrySampleCompact
+                    SELECT s.vehicleId, g.id, s.timestamp, s.valueNumber, s.valueString, s.latitude, s.longitude
+                    FROM telemetrySample s JOIN telemetrySignal g ON g.name = s.name ORDER BY s.rowid;
+                DROP TABLE telemetrySample;
+                ALTER TABLE telemetrySampleCompact RENAME TO telemetrySample;
+                """)
+        }
         return migrator
     }
 }

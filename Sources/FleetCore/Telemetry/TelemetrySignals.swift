@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 
-/// One telemetry value of a vehicle at a time, in DIMO's signal names and units.
-public struct TelemetrySample: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "telemetrySample"
+/// One telemetry value of a vehicle at a time, in DIMO's signal names and units. Stored as a row of
+/// `telemetrySample` keyed by (vehicle, signal id, time); `name` comes from `telemetrySignal`.
+public struct TelemetrySample: Codable, Sendable, Equatable {
     public var vehicleId: Int64
     public var name: String
     public var timestamp: Date
@@ -22,15 +22,11 @@ public struct TelemetrySample: Codable, Sendable, Equatable, FetchableRecord, Pe
         self.longitude = longitude
     }
 
-    /// Read straight from the row: range queries fetch thousands of these, and Codable decoding is slow.
-    public init(row: Row) throws {
-        vehicleId = row["vehicleId"]
-        name = row["name"]
-        timestamp = Date(epochMillis: row["timestamp"])
-        valueNumber = row["valueNumber"]
-        valueString = row["valueString"]
-        latitude = row["latitude"]
-        longitude = row["longitude"]
+    /// Reads the columns of `TelemetrySignals.sampleColumns` by position: range queries fetch thousands
+    /// of these, so neither Codable nor a per-row copy of the name.
+    init(vehicleId: Int64, name: String, row: Row) {
+        self.init(vehicleId: vehicleId, name: name, timestamp: Date(epochMillis: row[0]),
+                  valueNumber: row[1], valueString: row[2], latitude: row[3], longitude: row[4])
     }
 }
 
@@ -104,10 +100,41 @@ public enum TelemetrySignals {
         "[" + codes.map { "\"\($0.code)\"" }.joined(separator: ",") + "]"
     }
 
+    /// Every signal name the simulator stores, registered in `telemetrySignal` when a database opens.
+    /// Append a name here when `derive` gains a signal; a sample of an unregistered name is refused.
+    static let storedNames = [
+        "speed", "powertrainTransmissionTravelledDistance", "powertrainRange", "powertrainType", "exteriorAirTemperature",
+        "isIgnitionOn", "lowVoltageBatteryCurrentVoltage", "bodyLockIsLocked", "bodyTrunkRearIsOpen", "bodyTrunkFrontIsOpen",
+        "cabinDoorRow1DriverSideIsOpen", "cabinDoorRow1PassengerSideIsOpen", "cabinDoorRow2DriverSideIsOpen",
+        "cabinDoorRow2PassengerSideIsOpen", "cabinDoorRow1DriverSideWindowIsOpen", "cabinDoorRow1PassengerSideWindowIsOpen",
+        "cabinDoorRow2DriverSideWindowIsOpen", "cabinDoorRow2PassengerSideWindowIsOpen", "chassisAxleRow1WheelLeftTirePressure",
+        "chassisAxleRow1WheelRightTirePressure", "chassisAxleRow2WheelLeftTirePressure", "chassisAxleRow2WheelRightTirePressure",
+        "currentLocationCoordinates", "currentLocationHeading", "powertrainTractionBatteryStateOfChargeCurrent",
+        "powertrainTractionBatteryStateOfChargeCurrentEnergy", "powertrainTractionBatteryGrossCapacity",
+        "powertrainTractionBatteryChargingIsCharging", "powertrainTractionBatteryChargingIsChargingCableConnected",
+        "powertrainTractionBatteryChargingChargeLimit", "powertrainFuelSystemRelativeLevel", "powertrainFuelSystemAbsoluteLevel",
+        "powertrainCombustionEngineEngineOilRelativeLevel", "obdDTCList", "obdStatusDTCCount",
+    ]
+
+    /// Adds the names of `storedNames` that `telemetrySignal` lacks (idempotent; ids are the database's).
+    static func registerNames(_ db: Database) throws {
+        let statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO telemetrySignal (name) VALUES (?)")
+        for name in storedNames { try statement.execute(arguments: [name]) }
+    }
+
+    /// Stores one sample; a later value of the same signal at the same millisecond replaces the earlier.
+    static let insertSQL = """
+        INSERT OR REPLACE INTO telemetrySample (vehicleId, signalId, timestamp, valueNumber, valueString, latitude, longitude)
+        VALUES (?, (SELECT id FROM telemetrySignal WHERE name = ?), ?, ?, ?, ?, ?)
+        """
+
+    /// The value columns `TelemetrySample.init(vehicleId:name:row:)` reads, in its order.
+    static let sampleColumns = "timestamp, valueNumber, valueString, latitude, longitude"
+
     /// Writes one sample per signal of the state at `time`.
     static func record(_ vehicle: VehicleRecord, _ state: VehicleState, at time: Date, in db: Database) throws {
         guard let vehicleId = vehicle.id else { return }
-        let statement = try db.cachedStatement(sql: "INSERT INTO telemetrySample (vehicleId, name, timestamp, valueNumber, valueString, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let statement = try db.cachedStatement(sql: insertSQL)
         for (name, value) in derive(vehicle, state) {
             switch value {
             case .number(let n): try statement.execute(arguments: [vehicleId, name, time.epochMillis, n, nil, nil, nil])
@@ -118,12 +145,6 @@ public enum TelemetrySignals {
     }
 }
 
-extension TelemetrySample {
-    init(vehicleId: Int64, name: String, timestamp: Date) {
-        self.init(vehicleId: vehicleId, name: name, timestamp: timestamp, valueNumber: nil, valueString: nil, latitude: nil, longitude: nil)
-    }
-}
-
 extension Fleet {
     /// Samples of one signal in `[from, to)`, oldest first. The legacy latitude/longitude signals
     /// are the components of the stored location fixes.
@@ -131,9 +152,16 @@ extension Fleet {
         let component = ["currentLocationLatitude": true, "currentLocationLongitude": false][name]
         let stored = component == nil ? name : "currentLocationCoordinates"
         let rows = try await database.read { db in
-            try TelemetrySample.filter(Column("vehicleId") == vehicleId && Column("name") == stored)
-                .filter(Column("timestamp") >= from.epochMillis && Column("timestamp") < to.epochMillis)
-                .order(Column("timestamp")).fetchAll(db)
+            let statement = try db.cachedStatement(sql: """
+                SELECT \(TelemetrySignals.sampleColumns) FROM telemetrySample
+                WHERE vehicleId = ? AND signalId = (SELECT id FROM telemetrySignal WHERE name = ?) AND timestamp >= ? AND timestamp < ?
+                ORDER BY timestamp
+                """)
+            statement.setUncheckedArguments([vehicleId, stored, from.epochMillis, to.epochMillis])
+            var samples: [TelemetrySample] = []
+            let cursor = try Row.fetchCursor(statement)
+            while let row = try cursor.next() { samples.append(TelemetrySample(vehicleId: vehicleId, name: stored, row: row)) }
+            return samples
         }
         guard let latitude = component else { return rows }
         return rows.map { row in
@@ -145,7 +173,10 @@ extension Fleet {
     /// Names of the signals a vehicle has data for (a location fix also answers the legacy latitude/longitude signals).
     public func availableSignals(vehicleId: Int64) async throws -> [String] {
         var names = try await database.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT name FROM telemetrySample WHERE vehicleId = ? ORDER BY name", arguments: [vehicleId])
+            try String.fetchAll(db, sql: """
+                SELECT name FROM telemetrySignal g
+                WHERE EXISTS (SELECT 1 FROM telemetrySample WHERE vehicleId = ? AND signalId = g.id) ORDER BY name
+                """, arguments: [vehicleId])
         }
         if names.contains("currentLocationCoordinates") { names += ["currentLocationLatitude", "currentLocationLongitude"] }
         return names.sorted()
@@ -154,7 +185,11 @@ extension Fleet {
     /// Per-signal counts and first/last times.
     public func signalSummary(vehicleId: Int64) async throws -> [(name: String, count: Int, first: Date, last: Date)] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, COUNT(*) AS n, MIN(timestamp) AS first, MAX(timestamp) AS last FROM telemetrySample WHERE vehicleId = ? GROUP BY name ORDER BY name", arguments: [vehicleId])
+            try Row.fetchAll(db, sql: """
+                SELECT g.name, COUNT(*) AS n, MIN(s.timestamp) AS first, MAX(s.timestamp) AS last
+                FROM telemetrySample s JOIN telemetrySignal g ON g.id = s.signalId
+                WHERE s.vehicleId = ? GROUP BY s.signalId ORDER BY g.name
+                """, arguments: [vehicleId])
                 .map { ($0["name"], $0["n"], Date(epochMillis: $0["first"]), Date(epochMillis: $0["last"])) }
         }
     }

@@ -76,7 +76,6 @@ extension VehicleStateRecord: EpochMillisRecord {}
 extension TripRecord: EpochMillisRecord {}
 extension VehicleEventRecord: EpochMillisRecord {}
 extension VehiclePlan: EpochMillisRecord {}
-extension TelemetrySample: EpochMillisRecord {}
 extension DIMOWebhookRecord: EpochMillisRecord {}
 extension DIMOWebhookSubscriptionRecord: EpochMillisRecord {}
 extension DIMOAgentRecord: EpochMillisRecord {}
