@@ -28,7 +28,10 @@ public enum Responses {
 
     /// A JSON response from a JSON value.
     public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        json(value.encoded(), status: status, headers: headers)
+        var fields = headers
+        let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
+        if fields.contains(.contentType) { fields[.contentType] = contentType.value } else { fields.append(contentType) }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: value.encodedBytes())))
     }
 
     /// A JSON response from an `Encodable` value (keys sorted for stable output).

@@ -1,7 +1,9 @@
+@testable import DIMOMock
 import FleetCore
 import FleetServer
 import FleetTestSupport
 import Foundation
+import GraphQL
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -162,6 +164,41 @@ struct DIMOSession {
                                                    body: ByteBuffer(string: #"{"query":"{ vehicles(first: 200) { totalCount } }"}"#))
             #expect(((tooMany.json["errors"] as? [[String: Any]])?.first?["message"] as? String) == "the value 200 for `first` exceeds the limit 100")
         }
+    }
+
+    /// A document is parsed and validated once and then served from the cache: asking again gives the same
+    /// answer, a refused document is refused again the same way, and another query is not mistaken for it.
+    @Test func repeatedDocumentsAnswerAsTheFirstTime() async throws {
+        try await withServer { client, _ in
+            let session = try await DIMOSession.start(client)
+            let headers: HTTPFields = [.contentType: "application/json", .fleetmockSandbox: session.id]
+            func ask(_ query: String) async throws -> (HTTPResponse.Status, String) {
+                let answer = try await client.execute(uri: "/identity/query", method: .post, headers: headers, body: ByteBuffer(string: query))
+                return (answer.status, answer.text)
+            }
+            let valid = #"{"query":"{ vehicles(first: 2) { totalCount } }"}"#
+            let invalid = #"{"query":"{ vehicles(first: 2) { nope } }"}"#
+            let first = try await ask(valid), refused = try await ask(invalid)
+            #expect(first.0 == .ok && refused.0 == .unprocessableContent)
+            #expect(refused.1.contains("GRAPHQL_VALIDATION_FAILED"))
+            for _ in 0..<3 {
+                let again = try await ask(valid), refusedAgain = try await ask(invalid)
+                #expect(again == first)
+                #expect(refusedAgain == refused)
+            }
+            let other = try await ask(#"{"query":"{ vehicles(first: 1) { totalCount } }"}"#)
+            #expect(other.0 == .ok && other.1 == first.1)
+        }
+    }
+
+    @Test func theDocumentCacheStaysBounded() throws {
+        let cache = ValidDocumentCache()
+        for index in 0..<(ValidDocumentCache.capacity + 5) {
+            let query = "{ a\(index) }"
+            cache.insert(try parse(source: Source(body: query)), for: query)
+        }
+        #expect(cache.document(for: "{ a\(ValidDocumentCache.capacity + 4) }") != nil)
+        #expect(cache.document(for: "{ a0 }") == nil)
     }
 }
 

@@ -3,6 +3,7 @@ import FleetHTTP
 import Foundation
 import GraphQL
 import Hummingbird
+import Synchronization
 
 /// Serves one GraphQL schema the way gqlgen does: POST JSON (or GET with `query=`), 422 for parse
 /// and validation errors, 200 with `errors[]` for resolver errors (only the failing field nulled).
@@ -15,6 +16,10 @@ struct GraphQLEndpoint: Sendable {
 
     /// Shared by the GraphQL services: how many documents execute at once (see ``execute(_:context:)``).
     let gate: AsyncGate
+
+    /// Documents that parsed and validated, by their text (clients send the same few queries again and
+    /// again, and parsing and validating one costs more than executing a small one).
+    let validDocuments = ValidDocumentCache()
 
     init(schema: GraphQLSchema, complexityLimit: Int?, gate: AsyncGate,
          fastPath: (@Sendable (Document, Request, any Sendable) async -> JSONValue?)? = nil) {
@@ -76,23 +81,17 @@ struct GraphQLEndpoint: Sendable {
 
     private func answer(_ request: Request, context: any Sendable) async -> Response {
         let document: Document
-        // The GraphQL parser and validator recurse once per nesting level; a document nested deeper than
-        // this overflowed the stack and killed the whole server (issue 14). gqlgen's Go parser has no
-        // such limit (its stacks grow), so there is no upstream message: a parse error in gqlgen's shape.
-        if let column = Self.excessiveNesting(request.query) {
-            return Self.unprocessable([GraphQLError(message: "query nesting exceeds \(Self.maxNesting) levels",
-                                                    locations: [SourceLocation(line: column.line, column: column.column)])],
-                                      code: "GRAPHQL_PARSE_FAILED")
+        if let known = validDocuments.document(for: request.query) {
+            document = known
+        } else {
+            switch prepare(request.query) {
+            case .success(let parsed):
+                validDocuments.insert(parsed, for: request.query)
+                document = parsed
+            case .failure(let refusal):
+                return refusal.response
+            }
         }
-        do {
-            document = try parse(source: Source(body: request.query, name: "GraphQL request"))
-        } catch let error as GraphQLError {
-            return Self.unprocessable([error], code: "GRAPHQL_PARSE_FAILED")
-        } catch {
-            return Self.unprocessable([GraphQLError(message: "\(error)")], code: "GRAPHQL_PARSE_FAILED")
-        }
-        let errors = validate(schema: schema, ast: document, rules: specifiedRules)
-        if !errors.isEmpty { return Self.unprocessable(errors, code: "GRAPHQL_VALIDATION_FAILED") }
         if let limit = complexityLimit {
             let complexity = Complexity.of(document, operationName: request.operationName)
             if complexity > limit {
@@ -112,6 +111,29 @@ struct GraphQLEndpoint: Sendable {
         } catch {
             return Self.unprocessable([GraphQLError(message: "\(error)")], code: "GRAPHQL_VALIDATION_FAILED")
         }
+    }
+
+    /// A document that parsed and validated against the schema, or gqlgen's 422 for it.
+    private func prepare(_ query: String) -> Result<Document, ResponseError> {
+        let document: Document
+        // The GraphQL parser and validator recurse once per nesting level; a document nested deeper than
+        // this overflowed the stack and killed the whole server (issue 14). gqlgen's Go parser has no
+        // such limit (its stacks grow), so there is no upstream message: a parse error in gqlgen's shape.
+        if let column = Self.excessiveNesting(query) {
+            return .failure(ResponseError(Self.unprocessable([GraphQLError(message: "query nesting exceeds \(Self.maxNesting) levels",
+                                                                           locations: [SourceLocation(line: column.line, column: column.column)])],
+                                                             code: "GRAPHQL_PARSE_FAILED")))
+        }
+        do {
+            document = try parse(source: Source(body: query, name: "GraphQL request"))
+        } catch let error as GraphQLError {
+            return .failure(ResponseError(Self.unprocessable([error], code: "GRAPHQL_PARSE_FAILED")))
+        } catch {
+            return .failure(ResponseError(Self.unprocessable([GraphQLError(message: "\(error)")], code: "GRAPHQL_PARSE_FAILED")))
+        }
+        let errors = validate(schema: schema, ast: document, rules: specifiedRules)
+        if !errors.isEmpty { return .failure(ResponseError(Self.unprocessable(errors, code: "GRAPHQL_VALIDATION_FAILED"))) }
+        return .success(document)
     }
 
     /// Deepest nesting of `{`, `(` and `[` a document may have (far beyond any real query).
@@ -200,6 +222,22 @@ struct GraphQLEndpoint: Sendable {
 }
 
 typealias HBRequest = Hummingbird.Request
+
+/// Valid documents by query text, for one schema. Bounded: past `capacity` entries it starts again empty
+/// (a client generating queries cannot grow it without limit).
+final class ValidDocumentCache: Sendable {
+    static let capacity = 256
+    private let documents = Mutex([String: Document]())
+
+    func document(for query: String) -> Document? { documents.withLock { $0[query] } }
+
+    func insert(_ document: Document, for query: String) {
+        documents.withLock { documents in
+            if documents.count >= Self.capacity { documents.removeAll(keepingCapacity: true) }
+            documents[query] = document
+        }
+    }
+}
 
 /// gqlgen's FixedComplexityLimit: every field costs 1 plus its children.
 enum Complexity {

@@ -172,7 +172,7 @@ public struct DIMOAccess: Sendable {
     /// A vehicle by its DIMO token id, with owner and state.
     public func vehicle(tokenId: Int64) async throws -> VehicleSnapshot? {
         try await database.read { db in
-            try Fleet.snapshots(VehicleRecord.filter(Column("dimoTokenId") == tokenId), in: db).first
+            try Fleet.snapshot(dimoTokenId: tokenId, in: db)
         }
     }
 

@@ -338,6 +338,17 @@ public final class Fleet: Sendable {
         }
     }
 
+    /// The one vehicle whose `dimoTokenId` is `tokenId`, with owner and state, through cached statements:
+    /// every DIMO Telemetry and token request looks its vehicle up this way.
+    static func snapshot(dimoTokenId tokenId: Int64, in db: Database) throws -> VehicleSnapshot? {
+        guard let vehicle = try VehicleRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM vehicle WHERE dimoTokenId = ?"), arguments: [tokenId]),
+              let id = vehicle.id,
+              let state = try VehicleStateRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM vehicleState WHERE vehicleId = ?"), arguments: [id]),
+              let owner = try OwnerRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM owner WHERE id = ?"), arguments: [vehicle.ownerId])
+        else { return nil }
+        return VehicleSnapshot(vehicle: vehicle, owner: owner, state: state.state, updatedAt: state.updatedAt)
+    }
+
     /// Every vehicle of a sandbox with its state.
     public func vehicles(in sandboxId: String) async throws -> [VehicleSnapshot] {
         try await database.read { db in
