@@ -110,6 +110,8 @@ struct Bench: AsyncParsableCommand {
         target("Smartcar odometer >= 0.6 x health throughput", (odometer?.rate ?? 0) / max(1, health?.rate ?? 1), ">=", 0.6)
         target("health >= 0.6 x bare Hummingbird", (health?.rate ?? 0) / max(1, bareHealth.rate), ">=", 0.6)
         target("Smartcar odometer p99 (ms) < 5", odometer?.p99 ?? .infinity, "<", 5)
+        // The floor under that figure: the same client against a server that does nothing but answer.
+        print(String(format: "        (the bare one-route server's p99 in this run: %.2f ms, health's: %.2f ms)", bareHealth.p99, health?.p99 ?? 0))
         target("non-2xx answers over all endpoints == 0", Double(results.values.reduce(0) { $0 + $1.errors }), "<=", 0)
         target("DIMO signals p50 (ms), 1 connection < 10", results["signals, 1 connection"]?.p50 ?? .infinity, "<", 10)
         target("exec to first health (ms) < 100", startup.median, "<", 100)
