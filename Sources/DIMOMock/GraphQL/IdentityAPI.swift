@@ -60,22 +60,21 @@ enum IdentityValues {
         return (0..<3).map { words[Int(digest[$0]) % words.count] }.joined(separator: " ")
     }
 
-    static func mintedAt(_ snapshot: VehicleSnapshot) -> Date {
+    static func mintedAt(_ vehicle: VehicleRecord) -> Date {
         // Minted when the car joined DIMO: a deterministic day after its model year began.
-        let base = Date(timeIntervalSince1970: Double(max(snapshot.vehicle.year, 2022) - 1970) * 365.25 * 86400)
-        return base.addingTimeInterval(Double(snapshot.vehicle.dimoTokenId % 200) * 86400 + 43200)
+        let base = Date(timeIntervalSince1970: Double(max(vehicle.year, 2022) - 1970) * 365.25 * 86400)
+        return base.addingTimeInterval(Double(vehicle.dimoTokenId % 200) * 86400 + 43200)
     }
 
-    static func vehicle(_ snapshot: VehicleSnapshot) -> GQLObject {
-        let v = snapshot.vehicle
+    static func vehicle(_ v: VehicleRecord, owner: OwnerRecord) -> GQLObject {
         let id = v.dimoTokenId
         return GQLObject("Vehicle", [
             "id": GlobalID.encode(prefix: "V", id),
             "tokenId": Int(id),
             "tokenDID": "did:erc721:\(DIMOContracts.chainId):\(vehicleContract):\(id)",
             "manufacturer": manufacturer(v.make),
-            "owner": Ethereum.checksumAddress(snapshot.owner.dimoAddress) ?? snapshot.owner.dimoAddress,
-            "mintedAt": time(mintedAt(snapshot)),
+            "owner": Ethereum.checksumAddress(owner.dimoAddress) ?? owner.dimoAddress,
+            "mintedAt": time(mintedAt(v)),
             "definition": GQLObject("Definition", ["id": definitionId(v), "make": MakeNames.display(v.make), "model": v.model, "year": v.year]),
             "name": name(id),
             "imageURI": "https://assets.dimo.xyz/vehicle/\(id)/image",
@@ -83,8 +82,7 @@ enum IdentityValues {
             "dataURI": "https://device-data-api.dimo.zone/v2/vehicles/\(id)",
             "_vehicleId": v.id ?? 0,
             "_sandboxId": v.sandboxId,
-            "_owner": snapshot.owner.dimoAddress,
-            "_snapshot": snapshot,
+            "_owner": owner.dimoAddress,
         ])
     }
 
@@ -147,12 +145,12 @@ enum IdentityResolvers {
             guard let snapshot = try await context.access.vehicle(tokenId: tokenId) else {
                 throw FieldError.notFound("No vehicle with token id \(tokenId).")
             }
-            return IdentityValues.vehicle(snapshot)
+            return IdentityValues.vehicle(snapshot.vehicle, owner: snapshot.owner)
         }
 
         r["Query.vehicles"] = { _, args, ctx, _ in
             let context = try context(ctx)
-            var list = try await context.access.vehicles(sandboxId: context.sandboxId)
+            var list = try await context.access.registrations(sandboxId: context.sandboxId)
             let filter = args["filterBy"]
             if !filter.isAbsent {
                 if let owner = try address(filter["owner"], "owner") {
@@ -166,7 +164,7 @@ enum IdentityResolvers {
                 // Paired through a connection's synthetic device: the fleet has none, so no vehicle matches.
                 if try address(filter["connection"], "connection") != nil { list = [] }
                 if let privileged = try address(filter["privileged"], "privileged") {
-                    var kept: [VehicleSnapshot] = []
+                    var kept: [VehicleRegistration] = []
                     for snapshot in list {
                         if snapshot.owner.dimoAddress.lowercased() == privileged.lowercased() { kept.append(snapshot); continue }
                         let sacds = try await context.access.sacds(vehicleId: snapshot.vehicle.id ?? 0, at: context.now)
@@ -175,7 +173,7 @@ enum IdentityResolvers {
                     list = kept
                 }
             }
-            let items = list.map { Pagination.Item(cursor: Pagination.tokenCursor($0.vehicle.dimoTokenId), node: IdentityValues.vehicle($0)) }
+            let items = list.map { Pagination.Item(cursor: Pagination.tokenCursor($0.vehicle.dimoTokenId), node: IdentityValues.vehicle($0.vehicle, owner: $0.owner)) }
             return try Pagination.connection(items, args: args, typeName: "VehicleConnection")
         }
 
@@ -295,13 +293,13 @@ enum IdentityResolvers {
         r["Manufacturer.deviceDefinitions"] = { source, args, ctx, _ in
             let context = try context(ctx)
             let make = (source as? GQLObject)?["_make"] as? String ?? ""
-            let list = try await context.access.vehicles(sandboxId: context.sandboxId).filter { $0.vehicle.make == make }
+            let list = try await context.access.registrations(sandboxId: context.sandboxId).filter { $0.vehicle.make == make }
             var seen = Set<String>()
             var items: [Pagination.Item] = []
-            for snapshot in list {
-                let id = IdentityValues.definitionId(snapshot.vehicle)
+            for registration in list {
+                let id = IdentityValues.definitionId(registration.vehicle)
                 if !seen.insert(id).inserted { continue }
-                items.append(Pagination.Item(cursor: Data(id.utf8).base64EncodedString(), node: deviceDefinition(snapshot)))
+                items.append(Pagination.Item(cursor: Data(id.utf8).base64EncodedString(), node: deviceDefinition(registration.vehicle)))
             }
             return try Pagination.connection(items, args: args, typeName: "DeviceDefinitionConnection", requireLimit: false)
         }
@@ -309,11 +307,11 @@ enum IdentityResolvers {
         r["Query.deviceDefinition"] = { _, args, ctx, _ in
             let context = try context(ctx)
             let id = args["by"]["id"].stringArg ?? ""
-            let list = try await context.access.vehicles(sandboxId: context.sandboxId)
-            guard let snapshot = list.first(where: { IdentityValues.definitionId($0.vehicle) == id }) else {
+            let list = try await context.access.registrations(sandboxId: context.sandboxId)
+            guard let registration = list.first(where: { IdentityValues.definitionId($0.vehicle) == id }) else {
                 throw FieldError.notFound("No device definition with id \"\(id)\".")
             }
-            return deviceDefinition(snapshot)
+            return deviceDefinition(registration.vehicle)
         }
 
         r["Query.aftermarketDevice"] = { _, _, _, _ in throw FieldError("sql: no rows in result set") }
@@ -341,7 +339,7 @@ enum IdentityResolvers {
             let context = try context(ctx)
             guard let id = args["id"].stringArg, let (prefix, tokenId) = GlobalID.decode(id) else { return nil }
             switch prefix {
-            case "V": return try await context.access.vehicle(tokenId: tokenId).map(IdentityValues.vehicle)
+            case "V": return try await context.access.vehicle(tokenId: tokenId).map { IdentityValues.vehicle($0.vehicle, owner: $0.owner) }
             case "M": return IdentityValues.makes.first { IdentityValues.manufacturerTokenId($0) == Int(tokenId) }.map(IdentityValues.manufacturer)
             default: return nil
             }
@@ -349,8 +347,7 @@ enum IdentityResolvers {
         return r
     }
 
-    static func deviceDefinition(_ snapshot: VehicleSnapshot) -> GQLObject {
-        let v = snapshot.vehicle
+    static func deviceDefinition(_ v: VehicleRecord) -> GQLObject {
         return GQLObject("DeviceDefinition", [
             "deviceDefinitionId": IdentityValues.definitionId(v),
             "manufacturer": IdentityValues.manufacturer(v.make),

@@ -8,7 +8,13 @@ enum Pagination {
 
     struct Item: Sendable {
         var cursor: String
-        var node: any Sendable
+        /// Built only when the item lands on the returned page (a listing of hundreds pays for ten).
+        var node: @Sendable () -> any Sendable
+
+        init(cursor: String, node: @autoclosure @escaping @Sendable () -> any Sendable) {
+            self.cursor = cursor
+            self.node = node
+        }
     }
 
     /// The connection object for `items` (already in the service's order), honouring first/after/last/before.
@@ -50,10 +56,11 @@ enum Pagination {
             hasNext = !args["before"].isAbsent
         }
         let edgeType = typeName.replacingOccurrences(of: "Connection", with: "Edge")
+        let nodes = page.map { $0.node() }
         return GQLObject(typeName, [
             "totalCount": items.count,
-            "edges": page.map { GQLObject(edgeType, ["node": $0.node, "cursor": $0.cursor]) },
-            "nodes": page.map(\.node),
+            "edges": zip(page, nodes).map { item, node in GQLObject(edgeType, ["node": node, "cursor": item.cursor]) },
+            "nodes": nodes,
             "pageInfo": GQLObject("PageInfo", [
                 "startCursor": page.first?.cursor as (any Sendable)?,
                 "endCursor": page.last?.cursor as (any Sendable)?,

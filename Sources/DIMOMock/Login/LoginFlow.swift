@@ -210,8 +210,8 @@ struct LoginFlow: Sendable {
         guard let ownerId = session.ownerId, let (_, sandbox) = try await access.licenseAndSandbox(sandboxId: session.sandboxId) else { return [] }
         let now = sandbox.clock.now()
         var out: [LoginPages.OfferedVehicle] = []
-        for snapshot in try await access.vehicles(sandboxId: session.sandboxId) where snapshot.owner.id == ownerId {
-            let vehicle = snapshot.vehicle
+        for registration in try await access.registrations(sandboxId: session.sandboxId) where registration.owner.id == ownerId {
+            let vehicle = registration.vehicle
             if !session.tokenIdFilter.isEmpty, !session.tokenIdFilter.contains(vehicle.dimoTokenId) { continue }
             if !session.makeFilter.isEmpty, !session.makeFilter.contains(vehicle.make.lowercased()),
                !session.makeFilter.contains(MakeNames.display(vehicle.make).lowercased()) { continue }

@@ -99,7 +99,7 @@ struct Agents: Sendable {
         case .success(let value): request = value
         }
         if let ids = request.vehicleIds {
-            let known = Set(try await access.vehicles(sandboxId: caller.sandbox.id).map(\.vehicle.dimoTokenId))
+            let known = Set(try await access.registrations(sandboxId: caller.sandbox.id).map(\.vehicle.dimoTokenId))
             if let unknown = ids.first(where: { !known.contains($0) }) { return Self.error(400, "Vehicle \(unknown) not found") }
         }
         var rng = SystemRandomNumberGenerator()

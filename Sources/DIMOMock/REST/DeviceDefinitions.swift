@@ -37,8 +37,8 @@ struct DeviceDefinitions: Sendable {
             for year in model.years { all.insert(Definition(make: model.make, model: model.model, year: year, powertrain: model.powertrain)) }
         }
         if let sandboxId {
-            for snapshot in try await access.vehicles(sandboxId: sandboxId) {
-                let v = snapshot.vehicle
+            for registration in try await access.registrations(sandboxId: sandboxId) {
+                let v = registration.vehicle
                 all.insert(Definition(make: v.make, model: v.model, year: v.year, powertrain: v.powertrain))
             }
         }
@@ -55,8 +55,8 @@ struct DeviceDefinitions: Sendable {
         guard let json = JSONValue.parse(body), let vin = json["vin"]?.stringValue?.uppercased() else {
             return Self.problem(400, "invalid request body")
         }
-        if let snapshot = try await access.vehicles(sandboxId: sandbox.id).first(where: { $0.vehicle.vin == vin }) {
-            let v = snapshot.vehicle
+        if let registration = try await access.registrations(sandboxId: sandbox.id).first(where: { $0.vehicle.vin == vin }) {
+            let v = registration.vehicle
             return Responses.json(.object([("deviceDefinitionId", .string(Definition(make: v.make, model: v.model, year: v.year, powertrain: v.powertrain).id)),
                                            ("newTransactionHash", "")]))
         }

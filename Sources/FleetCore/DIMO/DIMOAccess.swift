@@ -176,6 +176,19 @@ public struct DIMOAccess: Sendable {
         }
     }
 
+    /// Vehicles of one sandbox with their owners, newest token id first, without reading their states:
+    /// what Identity's listings, device definitions and Login with DIMO answer from.
+    public func registrations(sandboxId: String) async throws -> [VehicleRegistration] {
+        try await database.read { db in
+            let vehicles = try VehicleRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM vehicle WHERE sandboxId = ? ORDER BY dimoTokenId DESC"),
+                                                      arguments: [sandboxId])
+            let owners = try OwnerRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM owner WHERE id IN (SELECT ownerId FROM vehicle WHERE sandboxId = ?)"),
+                                                  arguments: [sandboxId])
+            let ownerById = Dictionary(owners.compactMap { owner in owner.id.map { ($0, owner) } }, uniquingKeysWith: { first, _ in first })
+            return vehicles.compactMap { vehicle in ownerById[vehicle.ownerId].map { VehicleRegistration(vehicle: vehicle, owner: $0) } }
+        }
+    }
+
     /// Vehicles of one sandbox, newest token id first.
     public func vehicles(sandboxId: String) async throws -> [VehicleSnapshot] {
         try await database.read { db in

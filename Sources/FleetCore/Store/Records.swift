@@ -170,6 +170,17 @@ public struct VehicleStateRecord: Codable, Sendable, Equatable, FetchableRecord,
 }
 
 /// A vehicle joined with its owner and state: what most reads want.
+/// A vehicle and its owner, without the state (listings that never show it need not decode it).
+public struct VehicleRegistration: Sendable, Equatable {
+    public var vehicle: VehicleRecord
+    public var owner: OwnerRecord
+
+    public init(vehicle: VehicleRecord, owner: OwnerRecord) {
+        self.vehicle = vehicle
+        self.owner = owner
+    }
+}
+
 public struct VehicleSnapshot: Sendable, Equatable {
     public var vehicle: VehicleRecord
     public var owner: OwnerRecord
