@@ -199,6 +199,10 @@ struct DIMOSession {
         }
         #expect(cache.document(for: "{ a\(ValidDocumentCache.capacity + 4) }") != nil)
         #expect(cache.document(for: "{ a0 }") == nil)
+        // A very long text is not kept.
+        let long = "{ a" + String(repeating: " ", count: ValidDocumentCache.maxQueryBytes) + "}"
+        cache.insert(try parse(source: Source(body: long)), for: long)
+        #expect(cache.document(for: long) == nil)
     }
 }
 

@@ -223,15 +223,21 @@ struct GraphQLEndpoint: Sendable {
 
 typealias HBRequest = Hummingbird.Request
 
-/// Valid documents by query text, for one schema. Bounded: past `capacity` entries it starts again empty
-/// (a client generating queries cannot grow it without limit).
+/// Valid documents by query text, for one schema. Bounded twice, so a client generating queries cannot
+/// grow it without limit: past `capacity` entries it starts again empty, and a text longer than
+/// `maxQueryBytes` (far beyond a hand-written query) is parsed every time instead of kept.
 final class ValidDocumentCache: Sendable {
-    static let capacity = 256
+    static let capacity = 128
+    static let maxQueryBytes = 8 * 1024
     private let documents = Mutex([String: Document]())
 
-    func document(for query: String) -> Document? { documents.withLock { $0[query] } }
+    func document(for query: String) -> Document? {
+        guard query.utf8.count <= Self.maxQueryBytes else { return nil }
+        return documents.withLock { $0[query] }
+    }
 
     func insert(_ document: Document, for query: String) {
+        guard query.utf8.count <= Self.maxQueryBytes else { return }
         documents.withLock { documents in
             if documents.count >= Self.capacity { documents.removeAll(keepingCapacity: true) }
             documents[query] = document
