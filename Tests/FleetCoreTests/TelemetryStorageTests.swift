@@ -38,6 +38,37 @@ import Testing
         }
     }
 
+    /// A file database opened by a build with v16 converts and then hands the freed pages back (VACUUM).
+    @Test func aConvertedFileGivesItsFreedPagesBack() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fleetmock-v16-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("fleet.sqlite").path
+        do {
+            let old = try DatabaseQueue(path: path)
+            try Migrations.migrator.migrate(old, upTo: "v15 no index a composite one covers")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO sandbox (id, seed, createdAt, seedDocument, clock, settings) VALUES ('old', 7, 0, '{}', '{}', '{}');
+                    INSERT INTO owner (id, sandboxId, email, name, smartcarUserId, dimoAddress, homeLatitude, homeLongitude, homeCity)
+                        VALUES (1, 'old', 'a@b.c', 'A', 'u1', '0x1', 0, 0, 'X');
+                    INSERT INTO vehicle (id, sandboxId, ownerId, vin, smartcarId, dimoTokenId, make, model, year, powertrain)
+                        VALUES (5, 'old', 1, 'VIN', 'sc', 9, 'Make', 'Model', 2024, 'BEV');
+                    """)
+                let insert = try db.makeStatement(sql: "INSERT INTO telemetrySample (vehicleId, name, timestamp, valueNumber) VALUES (5, ?, ?, 1)")
+                for index in 0..<20_000 {
+                    try insert.execute(arguments: [index % 2 == 0 ? "speed" : "powertrainRange", index])
+                }
+            }
+        }
+        let converted = try FleetDatabase.open(path: path)
+        let (samples, freePages) = try converted.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM telemetrySample"), try Int.fetchOne(db, sql: "PRAGMA freelist_count"))
+        }
+        #expect(samples == 20_000)
+        #expect(freePages == 0)
+    }
+
     /// Every signal `derive` produces, for each powertrain with every optional reading present, is registered.
     @Test func everyDerivedSignalIsRegistered() throws {
         // Every optional reading present, so every conditional signal is derived.

@@ -14,7 +14,13 @@ public enum FleetDatabase {
         }
         config.busyMode = .timeout(5)
         let pool = try DatabasePool(path: path, configuration: config)
+        let applied = try pool.read { db in try Migrations.migrator.appliedIdentifiers(db) }
         try Migrations.migrator.migrate(pool)
+        if !applied.isEmpty, !applied.contains(Migrations.compactTelemetry) {
+            // An existing database just had its samples rewritten at about a quarter of their size:
+            // give the pages that freed back to the file system, once.
+            try pool.vacuum()
+        }
         return pool
     }
 

@@ -2,6 +2,9 @@ import GRDB
 
 /// The versioned schema. Migrations are append-only: never edit a shipped one.
 enum Migrations {
+    /// The migration that moved telemetry samples into the clustered table (`FleetDatabase` vacuums after it).
+    static let compactTelemetry = "v16 compact telemetry samples"
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 world") { db in
@@ -338,7 +341,7 @@ enum Migrations {
                 try db.execute(sql: "DROP INDEX IF EXISTS \("\(table)_on_vehicleId".quotedDatabaseIdentifier)")
             }
         }
-        migrator.registerMigration("v16 compact telemetry samples") { db in
+        migrator.registerMigration(compactTelemetry) { db in
             // Samples were ~100 bytes each, half of it the signal's name written twice (row and index),
             // and an in-memory sandbox of 30 days held ~7 MiB of them. Names move to a small table; the
             // samples become one clustered B-tree keyed by (vehicle, signal, time), so the key is the
