@@ -144,6 +144,8 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else copied as
     /// UTF-8 in runs (most strings have nothing to escape and are one copy).
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
@@ -160,10 +162,9 @@ public indirect enum JSONValue: Sendable, Equatable {
                 case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
                 case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
                     out.append(contentsOf: "\\u00".utf8)
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0x0f)])
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0x0f)])
                 }
                 runStart = index + 1
             }

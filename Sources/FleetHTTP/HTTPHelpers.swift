@@ -19,19 +19,20 @@ extension HTTPField.Name {
 public enum Responses {
     /// A JSON response from already-encoded bytes.
     public static func json(_ data: Data, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(body: ByteBuffer(bytes: data), status: status, headers: headers)
+    }
+
+    /// A JSON response from a JSON value (its bytes go into the body without a copy through `Data`).
+    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(body: ByteBuffer(bytes: value.encodedBytes()), status: status, headers: headers)
+    }
+
+    private static func json(body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields) -> Response {
         var fields = headers
         let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
         // Most callers pass no content type: appending then skips replacing one.
         if fields.contains(.contentType) { fields[.contentType] = contentType.value } else { fields.append(contentType) }
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// A JSON response from a JSON value.
-    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        var fields = headers
-        let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
-        if fields.contains(.contentType) { fields[.contentType] = contentType.value } else { fields.append(contentType) }
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: value.encodedBytes())))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 
     /// A JSON response from an `Encodable` value (keys sorted for stable output).

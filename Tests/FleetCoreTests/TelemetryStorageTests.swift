@@ -5,18 +5,23 @@ import Testing
 
 /// Telemetry samples live in one clustered table keyed by (vehicle, signal id, time); names in `telemetrySignal`.
 @Suite struct TelemetryStorageTests {
+    /// A sandbox, owner and vehicle (id 5) as a database before v16 holds them.
+    static let oldVehicle = """
+        INSERT INTO sandbox (id, seed, createdAt, seedDocument, clock, settings) VALUES ('old', 7, 0, '{}', '{}', '{}');
+        INSERT INTO owner (id, sandboxId, email, name, smartcarUserId, dimoAddress, homeLatitude, homeLongitude, homeCity)
+            VALUES (1, 'old', 'a@b.c', 'A', 'u1', '0x1', 0, 0, 'X');
+        INSERT INTO vehicle (id, sandboxId, ownerId, vin, smartcarId, dimoTokenId, make, model, year, powertrain)
+            VALUES (5, 'old', 1, 'VIN', 'sc', 9, 'Make', 'Model', 2024, 'BEV');
+        """
+
     /// A database written before v16 (names as text, a rowid table and its index, duplicate instants)
     /// converts without losing a signal, keeping the later of two values at one millisecond.
     @Test func olderSamplesAreCompacted() throws {
         let queue = try DatabaseQueue()
         try Migrations.migrator.migrate(queue, upTo: "v15 no index a composite one covers")
         try queue.write { db in
+            try db.execute(sql: Self.oldVehicle)
             try db.execute(sql: """
-                INSERT INTO sandbox (id, seed, createdAt, seedDocument, clock, settings) VALUES ('old', 7, 0, '{}', '{}', '{}');
-                INSERT INTO owner (id, sandboxId, email, name, smartcarUserId, dimoAddress, homeLatitude, homeLongitude, homeCity)
-                    VALUES (1, 'old', 'a@b.c', 'A', 'u1', '0x1', 0, 0, 'X');
-                INSERT INTO vehicle (id, sandboxId, ownerId, vin, smartcarId, dimoTokenId, make, model, year, powertrain)
-                    VALUES (5, 'old', 1, 'VIN', 'sc', 9, 'Make', 'Model', 2024, 'BEV');
                 INSERT INTO telemetrySample (vehicleId, name, timestamp, valueNumber) VALUES
                     (5, 'speed', 1000, 10), (5, 'speed', 2000, 20), (5, 'speed', 2000, 21), (5, 'aRetiredSignal', 1500, 3);
                 INSERT INTO telemetrySample (vehicleId, name, timestamp, latitude, longitude) VALUES (5, 'currentLocationCoordinates', 1000, 1.5, 2.5);
@@ -48,13 +53,7 @@ import Testing
             let old = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(old, upTo: "v15 no index a composite one covers")
             try old.write { db in
-                try db.execute(sql: """
-                    INSERT INTO sandbox (id, seed, createdAt, seedDocument, clock, settings) VALUES ('old', 7, 0, '{}', '{}', '{}');
-                    INSERT INTO owner (id, sandboxId, email, name, smartcarUserId, dimoAddress, homeLatitude, homeLongitude, homeCity)
-                        VALUES (1, 'old', 'a@b.c', 'A', 'u1', '0x1', 0, 0, 'X');
-                    INSERT INTO vehicle (id, sandboxId, ownerId, vin, smartcarId, dimoTokenId, make, model, year, powertrain)
-                        VALUES (5, 'old', 1, 'VIN', 'sc', 9, 'Make', 'Model', 2024, 'BEV');
-                    """)
+                try db.execute(sql: Self.oldVehicle)
                 let insert = try db.makeStatement(sql: "INSERT INTO telemetrySample (vehicleId, name, timestamp, valueNumber) VALUES (5, ?, ?, 1)")
                 for index in 0..<20_000 {
                     try insert.execute(arguments: [index % 2 == 0 ? "speed" : "powertrainRange", index])
@@ -106,8 +105,8 @@ import Testing
         try queue.read { db in
             let plan = try Row.fetchAll(db, sql: """
                 EXPLAIN QUERY PLAN SELECT \(TelemetrySignals.sampleColumns) FROM telemetrySample
-                WHERE vehicleId = 1 AND signalId = (SELECT id FROM telemetrySignal WHERE name = 'speed') AND timestamp >= 0 AND timestamp < 5
-                """).map { $0["detail"] as String }.joined(separator: " ")
+                WHERE vehicleId = ? AND signalId = \(TelemetrySignals.signalIdByName) AND timestamp >= ? AND timestamp < ?
+                """, arguments: [1, "speed", 0, 5]).map { $0["detail"] as String }.joined(separator: " ")
             #expect(plan.contains("USING PRIMARY KEY (vehicleId=? AND signalId=? AND timestamp>? AND timestamp<?)"), "\(plan)")
         }
     }

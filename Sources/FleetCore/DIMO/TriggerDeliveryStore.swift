@@ -79,15 +79,10 @@ public struct TriggerDeliveryStore: Sendable {
     /// A signal's samples in `(after, through]`, oldest first, at most `limit`. The legacy latitude/longitude
     /// signals read the stored location fixes.
     public func signalReadings(vehicleId: Int64, signal: String, after: Date, through: Date, limit: Int) async throws -> [TriggerReading] {
-        let component = ["currentLocationLatitude": true, "currentLocationLongitude": false][signal]
-        let stored = component == nil ? signal : "currentLocationCoordinates"
+        let (stored, component) = TelemetrySignals.storage(of: signal)
         let samples = try await fleet.database.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(TelemetrySignals.sampleColumns) FROM telemetrySample
-                WHERE vehicleId = ? AND signalId = (SELECT id FROM telemetrySignal WHERE name = ?) AND timestamp > ? AND timestamp <= ?
-                ORDER BY timestamp LIMIT ?
-                """), arguments: [vehicleId, stored, after.epochMillis, through.epochMillis, limit])
-                .map { TelemetrySample(vehicleId: vehicleId, name: stored, row: $0) }
+            try TelemetrySignals.samples(vehicleId: vehicleId, stored: stored, timeCondition: "timestamp > ? AND timestamp <= ?",
+                                         bounds: (after, through), limit: limit, in: db)
         }
         return samples.map { sample in
             var reading = TriggerReading(timestamp: sample.timestamp, valueNumber: sample.valueNumber, valueString: sample.valueString,

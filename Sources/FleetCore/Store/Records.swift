@@ -169,7 +169,6 @@ public struct VehicleStateRecord: Codable, Sendable, Equatable, FetchableRecord,
     }
 }
 
-/// A vehicle joined with its owner and state: what most reads want.
 /// A vehicle and its owner, without the state (listings that never show it need not decode it).
 public struct VehicleRegistration: Sendable, Equatable {
     public var vehicle: VehicleRecord
@@ -181,6 +180,7 @@ public struct VehicleRegistration: Sendable, Equatable {
     }
 }
 
+/// A vehicle joined with its owner and state: what most reads want.
 public struct VehicleSnapshot: Sendable, Equatable {
     public var vehicle: VehicleRecord
     public var owner: OwnerRecord

@@ -122,14 +122,43 @@ public enum TelemetrySignals {
         for name in storedNames { try statement.execute(arguments: [name]) }
     }
 
+    /// A signal's id in SQL, bound by its name (one lookup in a table of a few dozen rows).
+    static let signalIdByName = "(SELECT id FROM telemetrySignal WHERE name = ?)"
+
     /// Stores one sample; a later value of the same signal at the same millisecond replaces the earlier.
     static let insertSQL = """
         INSERT OR REPLACE INTO telemetrySample (vehicleId, signalId, timestamp, valueNumber, valueString, latitude, longitude)
-        VALUES (?, (SELECT id FROM telemetrySignal WHERE name = ?), ?, ?, ?, ?, ?)
+        VALUES (?, \(signalIdByName), ?, ?, ?, ?, ?)
         """
 
     /// The value columns `TelemetrySample.init(vehicleId:name:row:)` reads, in its order.
     static let sampleColumns = "timestamp, valueNumber, valueString, latitude, longitude"
+
+    /// Where a requested signal is stored: the legacy `currentLocationLatitude`/`Longitude` signals are a
+    /// component (`latitude` true or false) of the stored location fixes; every other name is itself.
+    static func storage(of name: String) -> (stored: String, latitude: Bool?) {
+        switch name {
+        case "currentLocationLatitude": return ("currentLocationCoordinates", true)
+        case "currentLocationLongitude": return ("currentLocationCoordinates", false)
+        default: return (name, nil)
+        }
+    }
+
+    /// The stored samples of one signal (a stored name) of a vehicle, oldest first, whose `timestamp` meets
+    /// `timeCondition` (SQL with two placeholders, the bounds in epoch milliseconds), at most `limit`.
+    static func samples(vehicleId: Int64, stored name: String, timeCondition: String, bounds: (Date, Date), limit: Int? = nil,
+                        in db: Database) throws -> [TelemetrySample] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT \(sampleColumns) FROM telemetrySample
+            WHERE vehicleId = ? AND signalId = \(signalIdByName) AND \(timeCondition)
+            ORDER BY timestamp LIMIT ?
+            """)
+        statement.setUncheckedArguments([vehicleId, name, bounds.0.epochMillis, bounds.1.epochMillis, limit ?? -1])
+        var samples: [TelemetrySample] = []
+        let cursor = try Row.fetchCursor(statement)
+        while let row = try cursor.next() { samples.append(TelemetrySample(vehicleId: vehicleId, name: name, row: row)) }
+        return samples
+    }
 
     /// Writes one sample per signal of the state at `time`.
     static func record(_ vehicle: VehicleRecord, _ state: VehicleState, at time: Date, in db: Database) throws {
@@ -149,19 +178,9 @@ extension Fleet {
     /// Samples of one signal in `[from, to)`, oldest first. The legacy latitude/longitude signals
     /// are the components of the stored location fixes.
     public func samples(vehicleId: Int64, name: String, from: Date, to: Date) async throws -> [TelemetrySample] {
-        let component = ["currentLocationLatitude": true, "currentLocationLongitude": false][name]
-        let stored = component == nil ? name : "currentLocationCoordinates"
+        let (stored, component) = TelemetrySignals.storage(of: name)
         let rows = try await database.read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT \(TelemetrySignals.sampleColumns) FROM telemetrySample
-                WHERE vehicleId = ? AND signalId = (SELECT id FROM telemetrySignal WHERE name = ?) AND timestamp >= ? AND timestamp < ?
-                ORDER BY timestamp
-                """)
-            statement.setUncheckedArguments([vehicleId, stored, from.epochMillis, to.epochMillis])
-            var samples: [TelemetrySample] = []
-            let cursor = try Row.fetchCursor(statement)
-            while let row = try cursor.next() { samples.append(TelemetrySample(vehicleId: vehicleId, name: stored, row: row)) }
-            return samples
+            try TelemetrySignals.samples(vehicleId: vehicleId, stored: stored, timeCondition: "timestamp >= ? AND timestamp < ?", bounds: (from, to), in: db)
         }
         guard let latitude = component else { return rows }
         return rows.map { row in
